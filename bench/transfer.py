@@ -1,0 +1,323 @@
+"""Import and export figures, each run in a fresh subprocess so its peak memory is its own:
+`python -m bench.transfer KIND ROWS` prints {"rows", "seconds", "peak_mb"} as JSON.
+
+KIND: export-app (the 汇总表 Excel export of qnwmh.registrations.exports), export-csv-app (its
+CSV export), excel-baseline (xlsxwriter alone, in memory, the same values), csv-baseline
+(psycopg + csv.writer),
+import-app (the legacy import job of qnwmh.collectives.imports), copy-baseline (COPY of the same
+rows). Imports run inside a transaction that is rolled back: the data set stays as generated.
+"""
+
+import csv
+import io
+import json
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+
+import django
+
+IMPORT_HEADER = [
+    "集体名称",
+    "集体编码/用户名",
+    "归口单位",
+    "条块",
+    "行业",
+    "性质",
+    "号长",
+    "联系电话",
+]
+IMPORT_UNITS = 500  # the units the legacy rows belong to
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _national():
+    from qnwmh.accounts.models import User
+    from qnwmh.cycles.models import Cycle
+    from qnwmh.units.models import Unit
+
+    root = Unit.objects.get(parent=None)
+    cycle = Cycle.objects.order_by("-registration_closes").first()
+    return User.objects.select_related("unit").get(kind="ADMIN", unit=root), cycle, root
+
+
+def export_app(rows: int, kind: str = "xlsx") -> int:
+    """The job's own path: summary_rows → SummaryTable chunks → write_xlsx / write_csv."""
+    from django.utils import translation
+
+    from qnwmh.registrations import exports
+
+    actor, cycle, root = _national()
+    write = exports.write_xlsx if kind == "xlsx" else exports.write_csv
+    with translation.override("zh-hans"), tempfile.NamedTemporaryFile(suffix=f".{kind}") as out:
+        queryset = exports.summary_rows(actor, cycle, root)[:rows]
+        chunks = exports.SummaryTable().chunks(queryset)
+        write(out.name, chunks, lambda done, total=None: None, rows)
+    return rows
+
+
+def _summary_values(rows: int) -> list[list]:
+    from django.db import connection
+
+    _actor, cycle, _root = _national()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT c.name, c.code, u.name, r.prior_titles::text, r.state
+            FROM registrations_registration r
+            JOIN collectives_collective c ON c.id = r.collective_id
+            JOIN units_unit u ON u.id = r.unit_id
+            WHERE r.cycle_id = %s ORDER BY r.unit_path, c.code, r.id LIMIT %s""",
+            [cycle.pk, rows],
+        )
+        return [list(row) for row in cursor.fetchall()]
+
+
+def excel_baseline(rows: int, values=None) -> int:
+    import xlsxwriter
+
+    values = values if values is not None else _summary_values(rows)
+    started = time.perf_counter()
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    sheet = workbook.add_worksheet("汇总表")
+    sheet.write_row(
+        0, 0, ["集体名称", "集体编码", "归口单位", "所获称号及时间", "是否网上报备", "状态"]
+    )
+    for number, row in enumerate(values, start=1):
+        sheet.write_row(number, 0, row)
+    workbook.close()
+    return time.perf_counter() - started
+
+
+def csv_baseline(rows: int) -> int:
+    from django.db import connection, transaction
+
+    _actor, cycle, _root = _national()
+    connection.ensure_connection()
+    with (
+        transaction.atomic(),
+        tempfile.TemporaryFile("w+", encoding="utf-8-sig", newline="") as out,
+    ):
+        writer = csv.writer(out)
+        with connection.connection.cursor(name="bench_csv") as cursor:
+            cursor.itersize = 5000
+            cursor.execute(
+                """SELECT c.name, c.code, u.name, r.prior_titles::text, r.state
+                FROM registrations_registration r
+                JOIN collectives_collective c ON c.id = r.collective_id
+                JOIN units_unit u ON u.id = r.unit_id
+                WHERE r.cycle_id = %s ORDER BY r.unit_path, c.code, r.id LIMIT %s""",
+                [cycle.pk, rows],
+            )
+            for row in cursor:
+                writer.writerow(row)
+    return rows
+
+
+def legacy_file(rows: int) -> bytes:
+    """A legacy list of `rows` new collectives of units across the country (UTF-8 CSV)."""
+    from bench import names
+    from qnwmh.units.models import Unit
+
+    rng = random.Random(5)
+    units = list(
+        Unit.objects.filter(tier__gte=2)
+        .exclude(name__contains="（")
+        .select_related("parent")
+        .order_by("id")[:IMPORT_UNITS]
+    )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(IMPORT_HEADER)
+    for number in range(rows):
+        unit = units[number % len(units)]
+        name = f"{names.collective_name(rng, unit.name.removesuffix('团委'))}导入{number}组"
+        line = "地方" if unit.line == "REGION" else "行业"
+        unit_text = f"{unit.parent.name}/{unit.name}"
+        industry = rng.choice(names.INDUSTRIES)
+        leader, phone = names.person_name(rng), names.phone_number(rng)
+        writer.writerow([name, f"lg{number:08d}", unit_text, line, industry, "公有", leader, phone])
+    return out.getvalue().encode("utf-8")
+
+
+def import_app(rows: int, data: bytes) -> int:
+    from django.core.files.base import ContentFile
+    from django.db import transaction
+
+    from qnwmh.collectives.imports import import_legacy
+    from qnwmh.jobs import domain as jobs
+    from qnwmh.jobs.models import Job
+
+    actor, _cycle, _root = _national()
+    with transaction.atomic():
+        job = jobs.start(
+            import_legacy,
+            actor=actor,
+            title="bench import",
+            params={"source": "bench.csv", "kind": "csv"},
+            input_file=ContentFile(data),
+            input_name="bench.csv",
+        )
+        jobs.run(job.pk)
+        job = Job.objects.get(pk=job.pk)
+        transaction.set_rollback(True)
+    counts = (job.result or {}).get("counts", {})
+    if counts.get("created", 0) + counts.get("rejected", 0) != rows:
+        raise RuntimeError(f"the import handled {counts} of {rows} rows")
+    return counts.get("created", 0)
+
+
+def copy_baseline(rows: int, data: bytes) -> int:
+    """COPY the same rows (account + collective) after the least parsing that gets there."""
+    from django.db import connection, transaction
+
+    from qnwmh.accounts.models import User
+    from qnwmh.collectives.names import loose_key, name_key
+    from qnwmh.units.models import Unit
+
+    units = {
+        f"{u.parent.name}/{u.name}": u
+        for u in Unit.objects.filter(parent__isnull=False).select_related("parent")
+    }
+    reader = csv.reader(io.StringIO(data.decode("utf-8")))
+    next(reader)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(max(id), 0) FROM accounts_user")
+        (next_user,) = cursor.fetchone()
+        users, collectives = [], []
+        for number, row in enumerate(reader):
+            unit = units[row[2]]
+            code = row[1]
+            user_id = next_user + number + 1
+            users.append((user_id, row[1], row[0], "COLLECTIVE", unit.pk, "!x", True, True))
+            collectives.append(
+                (
+                    code,
+                    row[0],
+                    name_key(row[0]),
+                    loose_key(row[0]),
+                    unit.pk,
+                    unit.path,
+                    unit.line,
+                    row[4],
+                    "PUBLIC",
+                    user_id,
+                    code,
+                    row[6],
+                    row[7],
+                )
+            )
+        user_columns = (
+            "id, username, display_name, kind, unit_id, password, is_active,"
+            " must_change_password, created_at"
+        )
+        # Columns other apps add later with a default (e.g. accounts' admin_role) get it.
+        extra = _defaults_of(User, user_columns)
+        with cursor.cursor.copy(
+            f"COPY accounts_user ({user_columns}{''.join(', ' + c for c in extra)}) FROM STDIN"
+        ) as copy:
+            for user in users:
+                copy.write_row((*user, "2026-01-01 00:00:00+00", *extra.values()))
+        with cursor.cursor.copy(
+            "COPY collectives_collective (code, name, name_key, loose_key, unit_id, unit_path,"
+            " line, industry, ownership, user_id, legacy_code, leader_name, phone, data_ok,"
+            " frozen_reasons, legacy_source, created_at) FROM STDIN"
+        ) as copy:
+            for collective in collectives:
+                copy.write_row((*collective, True, "[]", "", "2026-01-01 00:00:00+00"))
+        transaction.set_rollback(True)
+    return rows
+
+
+def _defaults_of(model, listed: str) -> dict:
+    """{column: default} of the model's NOT NULL columns with a default that `listed` lacks."""
+    named = {name.strip() for name in listed.split(",")}
+    return {
+        field.column: field.get_default()
+        for field in model._meta.concrete_fields
+        if field.column not in named and not field.null and field.has_default()
+    }
+
+
+def insert_rates(rows: int) -> dict:
+    """Rows per second of COPY, bulk_create and save() of the same former-name rows (a small
+    table with one foreign key), each rolled back."""
+    from django.db import connection, transaction
+
+    from bench.writer import TableWriter
+    from qnwmh.collectives.models import FormerName
+
+    def made():
+        return [
+            FormerName(collective_id=1 + i % 1000, name=f"曾用名{i}", name_key=f"曾用名{i}")
+            for i in range(rows)
+        ]
+
+    def copy_rows():
+        writer = TableWriter(FormerName, explicit_ids=False)
+        now = "2026-01-01 00:00:00+00"
+        writer.write(
+            {"collective_id": 1 + i % 1000, "name": f"曾用名{i}", "name_key": f"曾用名{i}",
+             "replaced_at": now}
+            for i in range(rows)
+        )  # fmt: skip
+
+    def bulk():
+        FormerName.objects.bulk_create(made(), batch_size=1000)
+
+    def each():
+        for former in made()[: max(1, rows // 10)]:
+            former.save()
+
+    found = {}
+    for name, func, count in (("copy", copy_rows, rows), ("bulk_create", bulk, rows),
+                              ("save", each, max(1, rows // 10))):  # fmt: skip
+        with transaction.atomic():
+            started = time.perf_counter()
+            func()
+            connection.cursor().execute("SELECT 1")
+            found[name] = count / (time.perf_counter() - started)
+            transaction.set_rollback(True)
+    return found
+
+
+def main(kind: str, rows: int) -> dict:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qnwmh.settings")
+    django.setup()
+    data = legacy_file(rows) if kind in ("import-app", "copy-baseline") else None
+    values = _summary_values(rows) if kind == "excel-baseline" else None
+    started = time.perf_counter()
+    if kind == "export-app":
+        export_app(rows)
+    elif kind == "export-csv-app":
+        export_app(rows, "csv")
+    elif kind == "excel-baseline":
+        seconds = excel_baseline(rows, values)
+        return {"rows": len(values), "seconds": seconds, "peak_mb": _peak_mb()}
+    elif kind == "csv-baseline":
+        csv_baseline(rows)
+    elif kind == "insert-rates":
+        return insert_rates(rows)
+    elif kind == "import-app":
+        created = import_app(rows, data)
+        return {
+            "rows": rows,
+            "created": created,
+            "seconds": time.perf_counter() - started,
+            "peak_mb": _peak_mb(),
+        }
+    elif kind == "copy-baseline":
+        copy_baseline(rows, data)
+    else:
+        raise SystemExit(f"unknown kind {kind}")
+    return {"rows": rows, "seconds": time.perf_counter() - started, "peak_mb": _peak_mb()}
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(sys.argv[1], int(sys.argv[2]))))

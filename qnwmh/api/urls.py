@@ -1,0 +1,29 @@
+"""API v1: one NinjaAPI; each app contributes its router from its own api.py."""
+
+from ninja import NinjaAPI
+
+from qnwmh.accounts.api import router as auth_router
+from qnwmh.api import errors
+from qnwmh.api.auth import BearerAuth
+from qnwmh.collectives.api import router as collectives_router
+from qnwmh.cycles.api import router as cycles_router
+from qnwmh.registrations.api import router as registrations_router
+from qnwmh.units.api import router as units_router
+
+api = NinjaAPI(
+    title="qnwmh API",
+    version="1",
+    description="青年文明号网络协同办公系统 API v1",
+    auth=BearerAuth(),
+    urls_namespace="api-v1",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+errors.install(api)
+
+api.add_router("/auth", auth_router)
+api.add_router("/units", units_router)
+api.add_router("/cycles", cycles_router)
+api.add_router("/collectives", collectives_router)
+# Registrations own /me/registrations, /registrations and /progress: mounted at the root.
+api.add_router("", registrations_router)

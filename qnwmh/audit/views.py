@@ -1,0 +1,16 @@
+from django.shortcuts import render
+
+from qnwmh.accounts.enums import AdminRole
+from qnwmh.audit.forms import AuditFilterForm
+from qnwmh.audit.models import AuditEntry
+from qnwmh.core.pagination import paginate
+from qnwmh.core.views import role_required
+
+
+# 三权分立: the audit log is the audit administrator's, and only that.
+@role_required(AdminRole.AUDIT)
+def entry_list(request):
+    form = AuditFilterForm(request.GET or None)
+    entries = form.filter(AuditEntry.objects.visible_to(request.user))
+    page = paginate(entries, request.GET, default_size=50)
+    return render(request, "audit/list.html", {"form": form, "page": page})

@@ -1,0 +1,41 @@
+"""manage.py restore PATH [--force]: restore a backup archive into this system."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from qnwmh.backup.domain import restore_backup
+from qnwmh.core.errors import DomainError
+
+
+class Command(BaseCommand):
+    help = (
+        "Restore a backup archive. Checks its integrity first; refuses a system that already "
+        "holds data unless --force (which replaces that data and the uploaded files)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", type=Path, help="the archive file written by `backup`")
+        parser.add_argument(
+            "--force", action="store_true", help="replace the data this system holds now"
+        )
+        parser.add_argument("--database", default="default")
+
+    def handle(self, *args, path, force, database, **options):
+        try:
+            manifest = restore_backup(path.resolve(), force=force, using=database)
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
+        self.stdout.write(
+            _(
+                "Restored %(rows)s rows in %(tables)s tables and %(files)s files from the backup "
+                "of %(created_at)s; the audit log verifies."
+            )
+            % {
+                "rows": sum(entry["rows"] for entry in manifest["models"]),
+                "tables": len(manifest["models"]),
+                "files": manifest["media_files"],
+                "created_at": manifest["created_at"],
+            }
+        )

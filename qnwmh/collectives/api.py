@@ -1,0 +1,266 @@
+"""API v1 of collectives, exactly as ../shared/API.md: create (409 collective_exists with
+existing_code), search in the subtree, read and edit, password reset, unfreeze, delete frozen;
+plus near-duplicate candidates and transfer. The same domain functions as the pages."""
+
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema, Status
+from pydantic import ConfigDict, Field
+
+from qnwmh.api.schemas import ERRORS, Id, PageNumber, page_out
+from qnwmh.collectives import domain, duplicates, frozen, queries
+from qnwmh.collectives.enums import Ownership
+from qnwmh.collectives.models import Collective
+from qnwmh.core.errors import Forbidden
+from qnwmh.core.pagination import MAX_PAGE_SIZE
+from qnwmh.cycles.enums import Level
+from qnwmh.registrations.enums import RegistrationState
+from qnwmh.units.enums import Line
+from qnwmh.units.models import Unit
+
+router = Router(tags=["collectives"])
+
+
+class UnitRef(Schema):
+    id: int
+    name: str
+
+
+class TitleOut(Schema):
+    level: Level
+    year: int
+    name: str
+    revoked: bool
+
+
+class CollectiveOut(Schema):
+    code: str
+    name: str
+    former_names: list[str]
+    unit: UnitRef
+    line: str
+    industry: str
+    ownership: str
+    leader_name: str
+    phone: str
+    data_ok: bool
+    frozen_reasons: list[str]
+    titles: list[TitleOut]
+
+
+CollectivePage = page_out(CollectiveOut, "CollectivePage")
+
+
+class CreatedOut(Schema):
+    code: str
+    one_time_password: str
+    collective: CollectiveOut
+
+
+class PasswordOut(Schema):
+    code: str
+    one_time_password: str
+
+
+class CandidateOut(Schema):
+    code: str
+    name: str
+    matched_name: str
+    exact: bool
+    unit: UnitRef
+
+
+CandidatePage = page_out(CandidateOut, "CandidatePage")
+
+
+class _Strict(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CollectiveIn(_Strict):
+    name: str = Field(..., max_length=200)
+    unit: Id
+    line: Line
+    industry: str = Field("", max_length=50)
+    ownership: Ownership = Ownership.PUBLIC
+    leader_name: str = Field("", max_length=50)
+    phone: str = Field("", max_length=30)
+
+
+class CollectivePatch(_Strict):
+    """A changed name keeps the old one as a former name; unit and line change by transfer."""
+
+    name: str | None = Field(None, max_length=200)
+    industry: str | None = Field(None, max_length=50)
+    ownership: Ownership | None = None
+    leader_name: str | None = Field(None, max_length=50)
+    phone: str | None = Field(None, max_length=30)
+
+
+class UnfreezeIn(_Strict):
+    line: Line | None = None
+    ownership: Ownership | None = None
+    industry: str | None = Field(None, max_length=50)
+    leader_name: str | None = Field(None, max_length=50)
+    phone: str | None = Field(None, max_length=30)
+
+
+class TransferIn(_Strict):
+    unit: Id
+
+
+class CandidateFilter(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+
+
+class CollectiveFilter(Schema):
+    q: str = Field("", max_length=200)
+    unit: Id | None = None
+    cycle: Id | None = None
+    state: RegistrationState | None = None
+    ownership: Ownership | None = None
+    data_ok: bool | None = None
+    page: PageNumber = 1
+    page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
+
+
+def collective_body(collective: Collective) -> dict:
+    """The body every endpoint returns; reads prefetched former names and titles."""
+    return {
+        "code": collective.code,
+        "name": collective.name,
+        "former_names": [f.name for f in collective.former_names.all()],
+        "unit": {"id": collective.unit.pk, "name": collective.unit.name},
+        "line": collective.line,
+        "industry": collective.industry,
+        "ownership": collective.ownership,
+        "leader_name": collective.leader_name,
+        "phone": collective.phone,
+        "data_ok": collective.data_ok,
+        "frozen_reasons": list(collective.frozen_reasons),
+        "titles": [
+            {"level": t.level, "year": t.year, "name": t.name, "revoked": t.revoked_at is not None}
+            for t in collective.titles.all()
+        ],
+    }
+
+
+def _require_admin(request) -> None:
+    if not request.user.is_admin:
+        raise Forbidden()
+
+
+def _visible(request, code: str) -> Collective:
+    """Admins in their subtree, a collective itself; anything else in sight is 404."""
+    if not (request.user.is_admin or request.user.is_collective):
+        raise Forbidden()
+    collectives = queries.for_listing(Collective.objects.visible_to(request.user))
+    return get_object_or_404(collectives, code=code)
+
+
+def _fresh(collective: Collective) -> dict:
+    return collective_body(queries.for_listing(Collective.objects).get(pk=collective.pk))
+
+
+def _visible_unit(request, unit_id: int) -> Unit:
+    return get_object_or_404(Unit.objects.visible_to(request.user), pk=unit_id)
+
+
+@router.post("", response={201: CreatedOut, **ERRORS})
+def create_collective(request, payload: CollectiveIn):
+    _require_admin(request)
+    unit = _visible_unit(request, payload.unit)
+    collective, one_time_password = domain.create_collective(
+        request.user, **payload.dict(exclude={"unit"}), unit=unit
+    )
+    body = {
+        "code": collective.code,
+        "one_time_password": one_time_password,
+        "collective": _fresh(collective),
+    }
+    return Status(201, body)
+
+
+@router.get("", response={200: CollectivePage, **ERRORS})
+def list_collectives(request, filters: Query[CollectiveFilter]):
+    """Search in the subtree by code, name or former name (找回编码, 进度查询)."""
+    _require_admin(request)
+    collectives = queries.search(Collective.objects.visible_to(request.user), filters.q)
+    if filters.unit is not None:
+        collectives = queries.in_unit_subtree(collectives, _visible_unit(request, filters.unit))
+    collectives = queries.with_registration(
+        collectives, cycle_id=filters.cycle, state=filters.state
+    )
+    if filters.ownership is not None:
+        collectives = collectives.filter(ownership=filters.ownership)
+    if filters.data_ok is not None:
+        collectives = collectives.filter(data_ok=filters.data_ok)
+    start = (filters.page - 1) * filters.page_size
+    page = queries.for_listing(collectives.order_by("code"))[start : start + filters.page_size]
+    return {"count": collectives.count(), "results": [collective_body(c) for c in page]}
+
+
+@router.get("/candidates", response={200: CandidatePage, **ERRORS})
+def candidates(request, filters: Query[CandidateFilter]):
+    """Near-duplicates to look at before creating (same loose key, former names included)."""
+    _require_admin(request)
+    found = duplicates.near_duplicates(filters.name)
+    results = [
+        {
+            "code": c.collective.code,
+            "name": c.collective.name,
+            "matched_name": c.matched_name,
+            "exact": c.exact,
+            "unit": {"id": c.collective.unit.pk, "name": c.collective.unit.name},
+        }
+        for c in found
+    ]
+    return {"count": len(results), "results": results}
+
+
+@router.get("/{code}", response={200: CollectiveOut, **ERRORS})
+def get_collective(request, code: str):
+    return collective_body(_visible(request, code))
+
+
+@router.patch("/{code}", response={200: CollectiveOut, **ERRORS})
+def patch_collective(request, code: str, payload: CollectivePatch):
+    _require_admin(request)
+    collective = _visible(request, code)
+    changes = payload.dict(exclude_unset=True, exclude_none=True)
+    new_name = changes.pop("name", None)
+    if new_name is not None and new_name != collective.name:
+        collective = domain.rename(request.user, collective, new_name)
+    if changes:
+        collective = domain.update_details(request.user, collective, **changes)
+    return _fresh(collective)
+
+
+@router.post("/{code}/password-reset", response={200: PasswordOut, **ERRORS})
+def reset_password(request, code: str):
+    _require_admin(request)
+    collective = _visible(request, code)
+    one_time_password = domain.reset_password(request.user, collective)
+    return {"code": collective.code, "one_time_password": one_time_password}
+
+
+@router.post("/{code}/unfreeze", response={200: CollectiveOut, **ERRORS})
+def unfreeze(request, code: str, payload: UnfreezeIn):
+    _require_admin(request)
+    collective = _visible(request, code)
+    fields = payload.dict(exclude_none=True)
+    return _fresh(frozen.unfreeze(request.user, collective, **fields))
+
+
+@router.post("/{code}/transfer", response={200: CollectiveOut, **ERRORS})
+def transfer(request, code: str, payload: TransferIn):
+    _require_admin(request)
+    collective = _visible(request, code)
+    new_unit = _visible_unit(request, payload.unit)
+    return _fresh(domain.transfer(request.user, collective, new_unit))
+
+
+@router.delete("/{code}", response={204: None, **ERRORS})
+def delete_frozen(request, code: str):
+    _require_admin(request)
+    frozen.delete_frozen(request.user, _visible(request, code))
+    return Status(204, None)

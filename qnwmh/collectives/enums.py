@@ -1,0 +1,12 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Ownership(models.TextChoices):
+    PUBLIC = "PUBLIC", _("Public sector")
+    NON_PUBLIC = "NON_PUBLIC", _("Non-public economy")
+    SOCIAL_ORG = "SOCIAL_ORG", _("Social organisation")
+
+
+# "≥ 1 non-public-economy or social-organisation collective per local unit" (seeds 000).
+NON_PUBLIC_KINDS = (Ownership.NON_PUBLIC, Ownership.SOCIAL_ORG)

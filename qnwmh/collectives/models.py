@@ -1,0 +1,112 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from qnwmh.collectives.enums import Ownership
+from qnwmh.cycles.enums import Level
+from qnwmh.units.enums import Line
+
+
+class CollectiveQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "CollectiveQuerySet":
+        """The one place that scopes collectives: an admin sees its unit's subtree, a collective
+        itself, anyone else nothing."""
+        from qnwmh.units.paths import subtree_filter
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_admin and user.unit_id:
+            return self.filter(**subtree_filter("unit_path", user.unit.path))
+        if user.is_collective:
+            return self.filter(user=user)
+        return self.none()
+
+
+class Collective(models.Model):
+    """集体: a team, workshop, window or station that creates a title. Its code is its login."""
+
+    code = models.CharField(_("collective code"), max_length=20, unique=True)
+    name = models.CharField(_("canonical name"), max_length=200)
+    # The canonical name normalized (full/half width, spaces, punctuation, company suffixes):
+    # one collective per key, so a mistyped re-creation cannot mint a second code.
+    name_key = models.CharField(max_length=200, unique=True)
+    # A looser key (legal-form suffixes and similar noise dropped, see names.py): collectives
+    # sharing it are shown as candidates before a new code is created. Not unique.
+    loose_key = models.CharField(max_length=200, blank=True, default="", db_index=True)
+    unit = models.ForeignKey(
+        "units.Unit", models.PROTECT, related_name="collectives", verbose_name=_("jurisdiction")
+    )
+    # Copy of unit.path, kept in step by the domain: the subtree filter is one index range scan.
+    unit_path = models.CharField(max_length=80, db_index=True)
+    line = models.CharField(_("line"), max_length=16, choices=Line.choices)
+    industry = models.CharField(_("industry"), max_length=50, blank=True)
+    ownership = models.CharField(
+        _("ownership"), max_length=16, choices=Ownership.choices, default=Ownership.PUBLIC
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="collective"
+    )
+    # 数据合格: a legacy record that came in incomplete is frozen until an admin completes it.
+    data_ok = models.BooleanField(_("data qualified"), default=True)
+    frozen_reasons = models.JSONField(_("reasons frozen"), default=list, blank=True)
+    legacy_source = models.CharField(max_length=200, blank=True)
+    # The code exactly as the older system's file had it (even when unusable): a second import
+    # of the same file matches on it and creates nothing new.
+    legacy_code = models.CharField(max_length=40, blank=True, default="", db_index=True)
+    # 号长 and the contact phone, as far as known (the registration of a cycle holds its own).
+    leader_name = models.CharField(_("title leader"), max_length=50, blank=True, default="")
+    phone = models.CharField(_("contact phone"), max_length=30, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = CollectiveQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("collective")
+        verbose_name_plural = _("collectives")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["unit_path", "code"], name="collective_path_code")]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+
+class FormerName(models.Model):
+    """曾用名: a name the collective had before a rename (seeds 000 Q5)."""
+
+    collective = models.ForeignKey(Collective, models.CASCADE, related_name="former_names")
+    name = models.CharField(_("former name"), max_length=200)
+    name_key = models.CharField(max_length=200, db_index=True)
+    loose_key = models.CharField(max_length=200, blank=True, default="", db_index=True)
+    replaced_at = models.DateTimeField(auto_now_add=True)
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("former name")
+        verbose_name_plural = _("former names")
+        ordering = ["-replaced_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Title(models.Model):
+    """青年文明号: a title a collective holds (named here, or brought in by import)."""
+
+    collective = models.ForeignKey(Collective, models.CASCADE, related_name="titles")
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    name = models.CharField(_("title"), max_length=200, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("title")
+        verbose_name_plural = _("titles")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return self.name or f"{self.get_level_display()} {self.year}"

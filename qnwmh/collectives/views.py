@@ -1,0 +1,284 @@
+"""Pages of collectives (集体): list and search (找回编码), create with near-duplicate check,
+detail with its actions, legacy import. Thin: parse, call the domain, render. Admins only;
+anything outside the admin's subtree is 404."""
+
+import io
+
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from qnwmh.collectives import domain, duplicates, frozen, imports, legacy, queries
+from qnwmh.collectives.forms import (
+    CollectiveForm,
+    DetailsForm,
+    ImportForm,
+    RenameForm,
+    SearchForm,
+    TransferForm,
+    UnfreezeForm,
+)
+from qnwmh.collectives.models import Collective
+from qnwmh.core.downloads import attachment
+from qnwmh.core.errors import DomainError
+from qnwmh.core.pagination import paginate
+from qnwmh.core.spreadsheets import safe_row
+from qnwmh.core.views import admin_required, apply_errors
+
+
+def _visible(request, code) -> Collective:
+    collectives = Collective.objects.visible_to(request.user).select_related("unit", "user")
+    return get_object_or_404(collectives, code=code)
+
+
+def _error_page(request, exc: DomainError):
+    return render(request, "web/error.html", {"message": exc.message}, status=exc.status)
+
+
+@admin_required
+def collective_list(request):
+    form = SearchForm(request.GET or None, user=request.user)
+    collectives = Collective.objects.visible_to(request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        collectives = queries.search(collectives, data["q"])
+        if queries.name_too_short(data["q"]):
+            form.add_error("q", _("Type at least two characters of the name."))
+        if data["unit"]:
+            collectives = queries.in_unit_subtree(collectives, data["unit"])
+        if data["ownership"]:
+            collectives = collectives.filter(ownership=data["ownership"])
+        if data["data_ok"]:
+            collectives = collectives.filter(data_ok=data["data_ok"] == "yes")
+    page = paginate(queries.for_listing(collectives.order_by("code")), request.GET)
+    return render(request, "collectives/list.html", {"form": form, "page": page})
+
+
+def _render_create(request, form, *, candidates=None, existing=None, status=200):
+    context = {"form": form, "candidates": candidates, "existing": existing}
+    return render(request, "collectives/create.html", context, status=status)
+
+
+@admin_required
+def collective_create(request):
+    """New collective: the near-duplicates are shown first; "not the same collective, create
+    anyway" sends the form again with `confirmed`, and only then is a code made."""
+    candidates_url = reverse("collectives:candidates")
+    if request.method != "POST":
+        form = CollectiveForm(
+            user=request.user,
+            candidates_url=candidates_url,
+            initial={"unit": request.user.unit, "line": request.user.unit.line},
+        )
+        return _render_create(request, form)
+    form = CollectiveForm(request.POST, user=request.user, candidates_url=candidates_url)
+    if not form.is_valid():
+        return _render_create(request, form, status=400)
+    data = form.cleaned_data
+    # "confirmed" comes from the "not the same collective, create anyway" button.
+    if not request.POST.get("confirmed"):
+        candidates = duplicates.near_duplicates(data["name"])
+        if candidates:
+            return _render_create(request, form, candidates=candidates)
+    try:
+        collective, one_time_password = domain.create_collective(request.user, **data)
+    except DomainError as exc:
+        apply_errors(form, exc)
+        existing = _existing_visible(request, exc.extra.get("existing_code"))
+        return _render_create(request, form, existing=existing, status=exc.status)
+    return _one_time_password_page(request, collective, one_time_password, created=True)
+
+
+def _existing_visible(request, code):
+    if not code:
+        return None
+    return Collective.objects.visible_to(request.user).filter(code=code).first()
+
+
+@admin_required
+def candidates(request):
+    """htmx partial: near-duplicates of the name being typed."""
+    name = request.GET.get("name", "")[:200]
+    found = duplicates.near_duplicates(name) if name.strip() else []
+    return render(request, "collectives/_candidates.html", {"candidates": found})
+
+
+def _one_time_password_page(request, collective, one_time_password, *, created=False):
+    context = {
+        "collective": collective,
+        "one_time_password": one_time_password,
+        "created": created,
+    }
+    response = render(request, "collectives/one_time_password.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _render_detail(request, collective, status=200, **forms):
+    user = request.user
+    defaults = {
+        "rename_form": RenameForm(initial={"name": collective.name}),
+        "details_form": DetailsForm(
+            initial={f: getattr(collective, f) for f in domain.DETAIL_FIELDS}
+        ),
+        "transfer_form": TransferForm(user=user, initial={"unit": collective.unit_id}),
+        "unfreeze_form": UnfreezeForm(
+            initial={
+                f: getattr(collective, f) for f in ("line", "ownership", *domain.DETAIL_FIELDS)
+            }
+        ),
+    }
+    context = {
+        "collective": collective,
+        "former_names": collective.former_names.all(),
+        "titles": collective.titles.all(),
+        "account": collective.user,
+        "account_badge": account_status(collective.user),
+        "missing": frozen.missing_fields(collective) if not collective.data_ok else {},
+        "has_registrations": collective.registrations.exists(),
+        **defaults,
+        **forms,
+    }
+    return render(request, "collectives/detail.html", context, status=status)
+
+
+@admin_required
+def collective_detail(request, code):
+    return _render_detail(request, _visible(request, code))
+
+
+def _form_action(request, code, form_class, form_name, action, **form_kwargs):
+    """POST a form of the detail page: on success back to the detail, else the detail with the
+    form's errors next to its fields."""
+    collective = _visible(request, code)
+    form = form_class(request.POST, **form_kwargs)
+    if form.is_valid():
+        try:
+            result = action(collective, form.cleaned_data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("collectives:detail", code=getattr(result, "code", code))
+    return _render_detail(request, collective, status=400, **{form_name: form})
+
+
+@admin_required
+@require_POST
+def rename(request, code):
+    return _form_action(
+        request,
+        code,
+        RenameForm,
+        "rename_form",
+        lambda c, data: domain.rename(request.user, c, data["name"]),
+    )
+
+
+@admin_required
+@require_POST
+def update_details(request, code):
+    return _form_action(
+        request,
+        code,
+        DetailsForm,
+        "details_form",
+        lambda c, data: domain.update_details(request.user, c, **data),
+    )
+
+
+@admin_required
+@require_POST
+def transfer(request, code):
+    return _form_action(
+        request,
+        code,
+        TransferForm,
+        "transfer_form",
+        lambda c, data: domain.transfer(request.user, c, data["unit"]),
+        user=request.user,
+    )
+
+
+@admin_required
+@require_POST
+def unfreeze(request, code):
+    def action(collective, data):
+        given = {field: value for field, value in data.items() if value}
+        return frozen.unfreeze(request.user, collective, **given)
+
+    return _form_action(request, code, UnfreezeForm, "unfreeze_form", action)
+
+
+@admin_required
+@require_POST
+def reset_password(request, code):
+    collective = _visible(request, code)
+    try:
+        one_time_password = domain.reset_password(request.user, collective)
+    except DomainError as exc:
+        return _error_page(request, exc)
+    return _one_time_password_page(request, collective, one_time_password)
+
+
+@admin_required
+@require_POST
+def unlock(request, code):
+    collective = _visible(request, code)
+    try:
+        domain.unlock(request.user, collective)
+    except DomainError as exc:
+        return _error_page(request, exc)
+    return redirect("collectives:detail", code=code)
+
+
+@admin_required
+@require_POST
+def delete(request, code):
+    collective = _visible(request, code)
+    try:
+        frozen.delete_frozen(request.user, collective)
+    except DomainError as exc:
+        return _error_page(request, exc)
+    return redirect(f"{reverse('collectives:list')}?data_ok=no")
+
+
+@admin_required
+def import_upload(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = imports.start_import(request.user, form.cleaned_data["file"])
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("jobs:detail", pk=job.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "headers": legacy.HEADERS}
+    return render(request, "collectives/import.html", context, status=status)
+
+
+@admin_required
+def import_template(request):
+    """An empty CSV with the expected headers (UTF-8 with BOM, so Excel shows the Chinese)."""
+    header = ["集体名称", "集体编码/用户名", "归口单位", "条块", "行业", "性质", "号长", "联系电话"]
+    header += ["所获称号", "获得年份"]
+    example = ["武陵区某某医院急诊科", "", "武陵区团委", "地方", "卫生健康", "公有", "张青"]
+    example += ["0736-1234567", "常德市青年文明号", "2021"]
+    body = "\r\n".join(",".join(safe_row(row)) for row in (header, example)) + "\r\n"
+    return attachment(io.BytesIO(body.encode("utf-8-sig")), "集体导入模板.csv", "text/csv")
+
+
+def account_status(account) -> tuple[str, str]:
+    """(badge class, label) of a collective's login, for the templates."""
+    if account is None:
+        return "warn", _("No login yet")
+    if not account.is_active:
+        return "bad", _("Disabled")
+    if account.is_locked():
+        return "bad", _("Locked")
+    if not account.has_usable_password():
+        return "warn", _("No password issued yet")
+    if account.must_change_password:
+        return "warn", _("One-time password not yet changed")
+    return "ok", _("Active")

@@ -1,0 +1,270 @@
+"""API v1: cycles (届次), their quota table and their progress (../shared/API.md)."""
+
+from datetime import date
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Path, Query, Router, Schema, Status
+from pydantic import Field
+
+from qnwmh.api.schemas import ERRORS, Id, PageNumber, page_out
+from qnwmh.core.errors import Forbidden, InvalidInput
+from qnwmh.core.pagination import MAX_PAGE_SIZE, api_page
+from qnwmh.cycles import domain
+from qnwmh.cycles.enums import Level
+from qnwmh.cycles.models import Cycle
+from qnwmh.cycles.progress import ProgressRow, compute_progress
+from qnwmh.cycles.validators import RULE_FIELDS, CycleInput, QuotaRow
+from qnwmh.units.models import Unit
+
+router = Router(tags=["cycles"])
+
+
+class RulesIn(Schema):
+    """Rule settings; what is left out takes the default (of the level, for prior titles)."""
+
+    min_members: int | None = None
+    max_members: int | None = None
+    youth_max_age: int | None = None
+    min_youth_percent: int | None = None
+    leader_max_age: int | None = None
+    prior_title_levels: list[Level] | None = None
+    prior_title_min_year: int | None = None
+    approval_delegated: bool | None = None
+    previous: Id | None = None
+
+
+class CycleIn(Schema):
+    name: str
+    level: Level
+    unit: Id
+    registration_opens: date
+    registration_closes: date
+    evaluation_quota_multiplier: int | None = None
+    previous: Id | None = None
+    rules: RulesIn = Field(default_factory=RulesIn)
+
+
+class RulesOut(Schema):
+    min_members: int
+    max_members: int
+    youth_max_age: int
+    min_youth_percent: int
+    leader_max_age: int
+    prior_title_levels: list[Level]
+    prior_title_min_year: int | None
+    approval_delegated: bool
+
+
+class CycleOut(Schema):
+    id: int
+    name: str
+    level: Level
+    unit: int = Field(..., alias="unit_id")
+    unit_name: str
+    previous: int | None = Field(None, alias="previous_id")
+    registration_opens: date
+    registration_closes: date
+    evaluation_quota_multiplier: int
+    is_open: bool
+    rules: RulesOut
+
+    @staticmethod
+    def resolve_unit_name(obj) -> str:
+        return obj.unit.name
+
+    @staticmethod
+    def resolve_is_open(obj) -> bool:
+        return obj.registration_opens <= timezone.localdate() <= obj.registration_closes
+
+    @staticmethod
+    def resolve_rules(obj) -> dict:
+        return {name: getattr(obj, name) for name in RULE_FIELDS}
+
+
+CyclePage = page_out(CycleOut, "CyclePage")
+
+
+class CycleFilter(Schema):
+    level: Level | None = None
+    unit: Id | None = None
+    page: PageNumber = 1
+    page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
+
+
+class QuotaIn(Schema):
+    unit: Id
+    required_registrations: int
+    evaluation_quota: int
+
+
+class QuotaOut(Schema):
+    unit: int = Field(..., alias="unit_id")
+    unit_name: str
+    required_registrations: int
+    evaluation_quota: int
+
+    @staticmethod
+    def resolve_unit_name(obj) -> str:
+        return obj.unit.name
+
+
+QuotaTable = page_out(QuotaOut, "QuotaTable")
+
+
+class ShortfallOut(Schema):
+    rule: str
+    message: str
+
+
+class ProgressRowOut(Schema):
+    unit: int
+    unit_name: str
+    direct: bool
+    required: int
+    evaluation_quota: int
+    registered: int
+    approved: int
+    non_public: int
+    previous_title: int
+    previous_title_percent: int | None
+    ratio_target: int
+    ratio_ok: bool
+    shortfalls: list[ShortfallOut]
+
+
+# Not "ProgressOut": the document names schemas by class, and registrations has one.
+class CycleProgressOut(Schema):
+    cycle: int
+    unit: int
+    unit_name: str
+    evaluation_quota_multiplier: int
+    results: list[ProgressRowOut]
+    totals: ProgressRowOut
+
+
+class ProgressFilter(Schema):
+    unit: Id | None = None
+
+
+def _require_admin(request):
+    if not request.user.is_admin:
+        raise Forbidden()
+
+
+def _visible_cycle(request, cycle_id: int) -> Cycle:
+    cycles = Cycle.objects.visible_to(request.user).select_related("unit")
+    return get_object_or_404(cycles, pk=cycle_id)
+
+
+def _rekeyed(exc: InvalidInput) -> InvalidInput:
+    """Rule settings travel under "rules" in the body: name their errors the same way."""
+    exc.fields = {
+        (f"rules.{key}" if key in RULE_FIELDS else key): value for key, value in exc.fields.items()
+    }
+    return exc
+
+
+def _cycle_input(request, payload: CycleIn) -> CycleInput:
+    rules = payload.rules.dict(exclude_none=True, exclude={"previous"})
+    previous_id = payload.previous if payload.previous is not None else payload.rules.previous
+    unit, previous = domain.resolve_references(request.user, payload.unit, previous_id)
+    if payload.evaluation_quota_multiplier is not None:
+        rules["evaluation_quota_multiplier"] = payload.evaluation_quota_multiplier
+    return CycleInput(
+        name=payload.name,
+        level=payload.level,
+        unit=unit,
+        previous=previous,
+        registration_opens=payload.registration_opens,
+        registration_closes=payload.registration_closes,
+        **rules,
+    )
+
+
+@router.get("", response={200: CyclePage, **ERRORS})
+def list_cycles(request, filters: Query[CycleFilter]):
+    _require_admin(request)
+    cycles = Cycle.objects.visible_to(request.user).select_related("unit")
+    if filters.level is not None:
+        cycles = cycles.filter(level=filters.level)
+    if filters.unit is not None:
+        cycles = cycles.filter(unit_id=filters.unit)
+    return api_page(cycles, filters.page, filters.page_size)
+
+
+@router.post("", response={201: CycleOut, **ERRORS})
+def create_cycle(request, payload: CycleIn):
+    _require_admin(request)
+    try:
+        cycle = domain.create_cycle(request.user, _cycle_input(request, payload))
+    except InvalidInput as exc:
+        raise _rekeyed(exc) from exc
+    return Status(201, cycle)
+
+
+@router.get("/{cycle_id}", response={200: CycleOut, **ERRORS})
+def get_cycle(request, cycle_id: Path[Id]):
+    _require_admin(request)
+    return _visible_cycle(request, cycle_id)
+
+
+@router.put("/{cycle_id}", response={200: CycleOut, **ERRORS})
+def update_cycle(request, cycle_id: Path[Id], payload: CycleIn):
+    _require_admin(request)
+    cycle = _visible_cycle(request, cycle_id)
+    try:
+        return domain.update_cycle(request.user, cycle, _cycle_input(request, payload))
+    except InvalidInput as exc:
+        raise _rekeyed(exc) from exc
+
+
+@router.get("/{cycle_id}/quotas", response={200: QuotaTable, **ERRORS})
+def get_quotas(request, cycle_id: Path[Id]):
+    _require_admin(request)
+    quotas = domain.quota_table(_visible_cycle(request, cycle_id))
+    return {"count": len(quotas), "results": quotas}
+
+
+@router.put("/{cycle_id}/quotas", response={200: QuotaTable, **ERRORS})
+def put_quotas(request, cycle_id: Path[Id], payload: list[QuotaIn]):
+    _require_admin(request)
+    cycle = _visible_cycle(request, cycle_id)
+    rows = [QuotaRow(**row.dict()) for row in payload]
+    quotas = domain.set_quotas(request.user, cycle, rows)
+    return {"count": len(quotas), "results": quotas}
+
+
+def _row_out(row: ProgressRow) -> dict:
+    return {
+        "unit": row.unit.pk,
+        "unit_name": row.unit.name,
+        "direct": row.direct,
+        "required": row.required,
+        "evaluation_quota": row.evaluation_quota,
+        "registered": row.registered,
+        "approved": row.approved,
+        "non_public": row.non_public,
+        "previous_title": row.previous_title,
+        "previous_title_percent": row.previous_title_percent,
+        "ratio_target": row.ratio_target,
+        "ratio_ok": row.ratio_ok,
+        "shortfalls": [{"rule": s.rule, "message": s.message} for s in row.shortfalls],
+    }
+
+
+@router.get("/{cycle_id}/progress", response={200: CycleProgressOut, **ERRORS})
+def get_progress(request, cycle_id: Path[Id], filters: Query[ProgressFilter]):
+    _require_admin(request)
+    cycle = _visible_cycle(request, cycle_id)
+    unit_id = filters.unit if filters.unit is not None else request.user.unit_id
+    unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=unit_id)
+    report = compute_progress(cycle, unit, request.user)
+    return {
+        "cycle": cycle.pk,
+        "unit": unit.pk,
+        "unit_name": unit.name,
+        "evaluation_quota_multiplier": cycle.evaluation_quota_multiplier,
+        "results": [_row_out(row) for row in report.rows],
+        "totals": _row_out(report.totals),
+    }

@@ -1,0 +1,126 @@
+"""Starting and running background jobs.
+
+A domain area writes a handler — `@job_handler def export_x(job, progress) -> dict` — and starts
+it with `start(export_x, actor=…, title=…, params=…)`. With REDIS_URL a Celery worker runs it;
+without, it runs in process right after the transaction commits. The handler reports progress
+through `progress(done, total)` and may attach a file with `attach_output(job, name, data)`.
+It returns a result dict the status page shows: {"summary": "…", "problems": [{"line", "message"}]}
+plus anything of its own.
+"""
+
+from collections.abc import Callable
+
+from django.core.files.base import ContentFile, File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from qnwmh.audit.domain import record
+from qnwmh.jobs.enums import JobStatus
+from qnwmh.jobs.models import Job
+
+_HANDLER_MARK = "_qnwmh_job_handler"
+
+
+def job_handler(func: Callable) -> Callable:
+    """Marks a function as runnable by a job (only marked functions can be named by a job)."""
+    setattr(func, _HANDLER_MARK, True)
+    return func
+
+
+def _dotted(func: Callable) -> str:
+    return f"{func.__module__}.{func.__qualname__}"
+
+
+def resolve_handler(dotted: str) -> Callable:
+    func = import_string(dotted)
+    if not getattr(func, _HANDLER_MARK, False):
+        raise ValueError(f"{dotted} is not a job handler")
+    return func
+
+
+def start(
+    handler: Callable,
+    *,
+    actor,
+    title: str,
+    params: dict | None = None,
+    scope_unit=None,
+    input_file: File | None = None,
+    input_name: str = "",
+) -> Job:
+    """Create the job and schedule it after the surrounding transaction commits."""
+    job = Job(
+        handler=_dotted(handler),
+        title=title[:200],
+        params=params or {},
+        created_by=actor,
+        scope_path=(scope_unit or actor.unit).path
+        if (scope_unit or getattr(actor, "unit", None))
+        else "",
+    )
+    if input_file is not None:
+        job.input_file.save(input_name or "input", input_file, save=False)
+    job.save()
+    record(
+        "job.start",
+        actor=actor,
+        obj=job,
+        scope_unit=scope_unit,
+        changes={"title": [None, job.title]},
+    )
+    transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+def _enqueue(job_id: int) -> None:
+    from qnwmh.jobs.tasks import run_job
+
+    run_job.delay(job_id)
+
+
+class Progress:
+    """Reports progress; writes at most every `every` items so a 100,000-row job does not do
+    100,000 updates."""
+
+    def __init__(self, job: Job, every: int = 500):
+        self.job = job
+        self.every = every
+        self._last = -every
+
+    def __call__(self, done: int, total: int | None = None) -> None:
+        if total is not None and total != self.job.total:
+            self.job.total = total
+            Job.objects.filter(pk=self.job.pk).update(total=total)
+        if done - self._last >= self.every or done == self.job.total:
+            self._last = done
+            self.job.done = done
+            Job.objects.filter(pk=self.job.pk).update(done=done)
+
+
+def attach_output(job: Job, name: str, data: bytes | File) -> None:
+    content = ContentFile(data) if isinstance(data, bytes) else data
+    job.output_file.save(name, content, save=False)
+    job.output_name = name
+    Job.objects.filter(pk=job.pk).update(output_file=job.output_file.name, output_name=name)
+
+
+def run(job_id: int) -> None:
+    """Run one job to its end. Claimed with a conditional update: a job runs once even if two
+    workers receive it."""
+    claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, started_at=timezone.now()
+    )
+    if claimed != 1:
+        return
+    job = Job.objects.get(pk=job_id)
+    try:
+        result = resolve_handler(job.handler)(job, Progress(job)) or {}
+    except Exception as exc:
+        Job.objects.filter(pk=job_id).update(
+            status=JobStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        raise
+    Job.objects.filter(pk=job_id).update(
+        status=JobStatus.DONE, result=result, done=job.total or job.done, finished_at=timezone.now()
+    )

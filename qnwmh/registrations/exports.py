@@ -1,0 +1,259 @@
+"""申报集体汇总表 (summary of applying collectives, seeds 003/004): one row per registration of a
+cycle in a unit's subtree — 集体名称, 集体编码, 归口单位, 所获称号及时间, 是否网上报备, 状态 — as
+Excel or as CSV.
+
+Written by a background job (qnwmh.jobs) so a national export does not hold a request open.
+The job re-scopes everything through the starter's own `visible_to`, so its parameters cannot
+widen what it reads. Every cell goes through safe_cell (no formula injection from a
+collective's name), in both formats.
+
+Speed and memory (docs/performance.md §6, §7): the rows are read as plain tuples in chunks
+(`values_list` over `iterator`, a server-side cursor on PostgreSQL), so no model instances are
+built; labels (states, unit names, title texts) are computed once per export and looked up per
+row; titles are read with one query per chunk. xlsxwriter's constant_memory mode flushes each
+row as it goes and the CSV is written to a temporary file chunk by chunk, so memory stays flat
+however many collectives there are.
+"""
+
+import codecs
+import csv
+import itertools
+import json
+import queue
+import tempfile
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+import xlsxwriter
+from django.core.files import File
+from django.db import connection
+from django.db.models import BooleanField, Q, TextField
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from qnwmh.collectives.models import Title
+from qnwmh.core.spreadsheets import safe_cell, safe_text
+from qnwmh.cycles.enums import Level
+from qnwmh.cycles.models import Cycle
+from qnwmh.jobs.domain import attach_output, job_handler
+from qnwmh.registrations.enums import REGISTERED, RegistrationState
+from qnwmh.registrations.models import Registration
+from qnwmh.units.models import Unit
+from qnwmh.units.paths import subtree_filter
+
+CHUNK = 2000
+WIDTHS = (36, 14, 20, 48, 14, 16)
+XLSX, CSV = "xlsx", "csv"
+FORMATS = (XLSX, CSV)
+# The columns read per registration, in this order (see SummaryTable.rows). The declared
+# titles come as JSON text: most are "[]", and decoding them all costs more than the rest.
+COLUMNS = ("collective__name", "collective__code", "unit_id", "prior_text", "state")
+_NAME, _CODE, _UNIT, _PRIOR, _STATE, _COLLECTIVE = range(6)
+
+
+def summary_rows(actor, cycle: Cycle, unit: Unit):
+    """The registrations the table lists, in unit and code order, as value tuples."""
+    return (
+        Registration.objects.visible_to(actor)
+        .filter(cycle=cycle, **subtree_filter("unit_path", unit.path))
+        .order_by("unit_path", "collective__code", "id")
+        .annotate(prior_text=Cast("prior_titles", TextField()))
+        .values_list(*COLUMNS, "collective_id")
+    )
+
+
+def headers() -> list[str]:
+    return [
+        _("Collective name"),
+        _("Collective code"),
+        _("Managing unit"),
+        _("Titles held and when"),
+        _("Registered online"),
+        _("State"),
+    ]
+
+
+class SummaryTable:
+    """Turns value tuples of `summary_rows` into the table's cells, chunk by chunk. The texts that
+    repeat (state labels, 是/否, unit names, title texts) are made once and then looked up: the
+    per-row work is a few dict lookups and safe_cell on the free-text cells."""
+
+    def __init__(self):
+        yes, no = _("Yes"), _("No")
+        self.states = {value: str(label) for value, label in RegistrationState.choices}
+        self.registered = {value: yes if value in REGISTERED else no for value in self.states}
+        self.unit_names: dict[int, str] = {}
+        # The pieces of eligibility.title_texts, translated once (it looks them up per title).
+        self.levels = {value: str(label) for value, label in Level.choices}
+        self.title_pattern = _("%(name)s (%(level)s, %(year)s)")
+        self.default_title = _("Youth Civilization Title")
+
+    def chunks(self, rows: Iterable[tuple], chunk_size: int = CHUNK) -> Iterator[list[list]]:
+        """Lists of table rows; three queries per chunk at most (the rows, titles, new units)."""
+        if hasattr(rows, "iterator"):
+            rows = rows.iterator(chunk_size=chunk_size)
+        for chunk in itertools.batched(rows, chunk_size):
+            yield self.rows(chunk)
+
+    def rows(self, chunk: tuple[tuple, ...]) -> list[list]:
+        self._load_units({row[_UNIT] for row in chunk})
+        return self.cells(chunk, _titles_of({row[_COLLECTIVE] for row in chunk}))
+
+    def cells(self, chunk: tuple[tuple, ...], titles: dict[int, list[tuple]]) -> list[list]:
+        """The table rows of a chunk whose units are loaded, given its titles on record."""
+        states, registered, units = self.states, self.registered, self.unit_names
+        return [
+            [
+                safe_text(row[_NAME]),
+                safe_text(row[_CODE]),
+                units[row[_UNIT]],  # made safe when loaded
+                self.titles(titles.get(row[_COLLECTIVE]), row[_PRIOR]),
+                registered[row[_STATE]],
+                states[row[_STATE]],
+            ]
+            for row in chunk
+        ]
+
+    def titles(self, held: list | None, prior_text: str | None) -> str:
+        """Titles on record (oldest first), then those the profile declares, each once, as
+        eligibility.title_texts writes them; a safe cell."""
+        prior = json.loads(prior_text) if prior_text and prior_text != "[]" else ()
+        if not held and not prior:
+            return ""
+        keys = [*(held or ()), *((t["level"], t["year"], t.get("name") or "") for t in prior)]
+        texts = [
+            self.title_pattern
+            % {
+                "name": name or self.default_title,
+                "level": self.levels.get(level, level),
+                "year": year,
+            }
+            for level, year, name in dict.fromkeys(keys)
+        ]
+        return safe_text("；".join(texts))
+
+    def _load_units(self, unit_ids: set[int]) -> None:
+        missing = unit_ids - self.unit_names.keys()
+        if missing:
+            units = Unit.objects.filter(_one_of("id", missing)).values_list("pk", "name")
+            self.unit_names.update((pk, safe_text(name)) for pk, name in units)
+
+
+def _titles_of(collective_ids: set[int]) -> dict[int, list[tuple]]:
+    """Collective id → its titles on record as (level, year, name), oldest first."""
+    held = defaultdict(list)
+    for collective_id, level, year, name in (
+        Title.objects.filter(_one_of("collective_id", collective_ids), revoked_at__isnull=True)
+        .order_by("year", "id")
+        .values_list("collective_id", "level", "year", "name")
+    ):
+        held[collective_id].append((level, year, name or ""))
+    return held
+
+
+def _one_of(column: str, ids: set[int]):
+    """`column IN (ids)`; on PostgreSQL as `= ANY(array)`, one parameter instead of thousands
+    (psycopg spends more time parsing 2,000 placeholders than the database spends on them)."""
+    if connection.vendor == "postgresql":
+        # The column is a constant of this module; the ids go as one bound parameter.
+        return RawSQL(f"{column} = ANY(%s)", (list(ids),), output_field=BooleanField())  # noqa: S611
+    return Q(**{f"{column}__in": ids})
+
+
+@job_handler
+def export_summary(job, progress) -> dict:
+    """Job handler: params {"cycle": id, "unit": id, "format": "xlsx" | "csv"} (xlsx when
+    absent); the actor is whoever started the job."""
+    actor = job.created_by
+    cycle = Cycle.objects.visible_to(actor).get(pk=job.params["cycle"])
+    unit = Unit.objects.visible_to(actor).get(pk=job.params["unit"])
+    kind = job.params.get("format") if job.params.get("format") in FORMATS else XLSX
+    with translation.override("zh-hans"):
+        rows = summary_rows(actor, cycle, unit)
+        total = rows.count()
+        progress(0, total)
+        chunks = SummaryTable().chunks(rows)
+        with tempfile.NamedTemporaryFile(suffix=f".{kind}") as output:
+            write = write_xlsx if kind == XLSX else write_csv
+            write(output.name, chunks, progress, total)
+            name = _("Summary of applying collectives-%(cycle)s-%(unit)s") % {
+                "cycle": cycle.name,
+                "unit": unit.name,
+            }
+            with open(output.name, "rb") as handle:
+                attach_output(job, f"{name}.{kind}", File(handle))
+        return {"summary": _("%(count)d collectives exported.") % {"count": total}, "problems": []}
+
+
+def write_xlsx(path: str, chunks: Iterable[list[list]], progress, total: int) -> None:
+    """The table as one Excel sheet; progress is reported once per chunk."""
+    workbook = xlsxwriter.Workbook(
+        path, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
+    sheet = workbook.add_worksheet(_("Summary of applying collectives")[:31])
+    bold = workbook.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
+    for column, width in enumerate(WIDTHS):
+        sheet.set_column(column, column, width)
+    sheet.write_row(0, 0, [safe_cell(h) for h in headers()], bold)
+    sheet.freeze_panes(1, 0)
+    rows_written = itertools.count(1)
+
+    def write_chunk(chunk: list[list]) -> None:
+        for row, number in zip(chunk, rows_written, strict=False):  # chunk first: no number lost
+            sheet.write_row(number, 0, row)
+
+    write_while_reading(chunks, write_chunk, progress, total)
+    workbook.close()
+
+
+def write_csv(path: str, chunks: Iterable[list[list]], progress, total: int) -> None:
+    """The table as CSV in UTF-8 with a BOM (without it Excel reads Chinese as GBK and garbles
+    it), CRLF line ends, every cell quoted only when it must be."""
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.write(codecs.BOM_UTF8.decode())
+        writer = csv.writer(out)
+        writer.writerow([safe_cell(h) for h in headers()])
+        write_while_reading(chunks, writer.writerows, progress, total)
+
+
+def write_while_reading(chunks: Iterable[list[list]], write_chunk, progress, total: int) -> None:
+    """Write each chunk in a second thread while this one reads the next: the database's share
+    of the time (spent waiting on the socket, without the GIL) overlaps the writer's. At most
+    three chunks are in memory: one being written, one waiting, one being read. The database
+    and the job's progress stay in this thread (connections are per thread)."""
+    waiting: queue.Queue = queue.Queue(maxsize=1)
+    failed: list[BaseException] = []
+
+    def drain() -> None:
+        while (chunk := waiting.get()) is not None:
+            if not failed:
+                try:
+                    write_chunk(chunk)
+                except BaseException as exc:  # re-raised in the reading thread
+                    failed.append(exc)
+
+    writer = threading.Thread(target=drain, name="export-writer", daemon=True)
+    writer.start()
+    done = 0
+    try:
+        for chunk in chunks:
+            if failed:
+                break
+            waiting.put(chunk)
+            done += len(chunk)
+            progress(done, total)
+    finally:
+        waiting.put(None)
+        writer.join()
+    if failed:
+        raise failed[0]
+    progress(done, total)
+
+
+def export_format(request) -> str:
+    """The format the export form asked for (its submit button's value); Excel by default."""
+    asked = request.POST.get("format")
+    return asked if asked in FORMATS else XLSX

@@ -1,0 +1,64 @@
+"""The navigation per role. Each domain area adds its entries here, with the predicate that
+decides who sees them (the target views check permissions again; this only hides links)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from qnwmh.accounts.nav import (
+    ACCOUNT_SECURITY,
+    MY_SESSIONS,
+    audit_admin,
+    security_admin,
+    system_admin,
+)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    visible: Callable
+
+
+def _anyone(user) -> bool:
+    return True
+
+
+FIRST: list[NavItem] = [
+    NavItem(_("Home"), "web:home", _anyone),
+]
+LAST: list[NavItem] = [
+    # 三权分立: each administrator role sees only its own entries.
+    NavItem(_("Units"), "units:index", system_admin),
+    NavItem(ACCOUNT_SECURITY, "accounts:security_accounts", security_admin),
+    NavItem(_("Audit log"), "audit:list", audit_admin),
+    NavItem(_("Login history"), "accounts:history", _anyone),
+    NavItem(_("Change password"), "accounts:password_change", _anyone),
+    NavItem(MY_SESSIONS, "accounts:sessions", _anyone),
+]
+# Domain areas in menu order; each has a nav.py with its ITEMS.
+AREAS = ["qnwmh.registrations", "qnwmh.collectives", "qnwmh.cycles"]
+
+
+def all_items() -> list[NavItem]:
+    items = list(FIRST)
+    for area in AREAS:
+        items += import_module(f"{area}.nav").ITEMS
+    return items + LAST
+
+
+def items_for(user, current_path: str) -> list[dict]:
+    if not user.is_authenticated:
+        return []
+    result = []
+    for item in all_items():
+        if not item.visible(user):
+            continue
+        url = reverse(item.url_name)
+        active = current_path == url or (url != "/" and current_path.startswith(url))
+        result.append({"label": item.label, "url": url, "active": active})
+    return result

@@ -1,0 +1,315 @@
+"""申报集体汇总表: a background job over a cycle and the admin's subtree, as Excel or CSV."""
+
+import csv
+import io
+import json
+import tempfile
+
+import openpyxl
+import pytest
+
+from qnwmh.core.spreadsheets import safe_cell
+from qnwmh.jobs.enums import JobStatus
+from qnwmh.jobs.models import Job
+from qnwmh.registrations.enums import RegistrationState as S
+from tests.conftest import count_queries
+from tests.registrations.factories import (
+    CollectiveFactory,
+    CycleFactory,
+    RegistrationFactory,
+    TitleFactory,
+)
+
+HEADER = ("集体名称", "集体编码", "归口单位", "所获称号及时间", "是否网上报备", "状态")
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def export(client, django_capture_on_commit_callbacks, **data):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/registrations/export/", data)
+    return response
+
+
+def sheet_rows(job: Job) -> list[tuple]:
+    with job.output_file.open("rb") as handle:
+        workbook = openpyxl.load_workbook(io.BytesIO(handle.read()))
+    return list(workbook.active.iter_rows(values_only=True))
+
+
+@pytest.fixture
+def hunan_rows(world, cycle):
+    emergency = CollectiveFactory(unit=world.wuling, code="wl0001", name="武陵区人民医院急诊科")
+    TitleFactory(collective=emergency, level="PROVINCIAL", year=2022, name="湖南省青年文明号")
+    RegistrationFactory(
+        cycle=cycle,
+        collective=emergency,
+        state=S.APPROVED,
+        prior_titles=[{"level": "CITY", "year": 2019, "name": "常德市青年文明号"}],
+    )
+    RegistrationFactory(
+        cycle=cycle,
+        collective=CollectiveFactory(unit=world.changde, code="cd0001", name='=HYPERLINK("x")'),
+        state=S.DRAFT,
+    )
+    RegistrationFactory(
+        cycle=cycle,
+        collective=CollectiveFactory(unit=world.guangzhou, code="gz0001", name="广州某集体"),
+        state=S.SUBMITTED,
+    )
+
+
+def test_export_runs_as_a_job_and_writes_the_table(
+    world, login_as, cycle, hunan_rows, django_capture_on_commit_callbacks
+):
+    client = login_as(world.users["hunan"])
+    response = export(client, django_capture_on_commit_callbacks, cycle=cycle.pk)
+    job = Job.objects.get()
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    assert (job.status, job.done, job.total) == (JobStatus.DONE, 2, 2)
+    assert job.output_name == f"申报集体汇总表-{cycle.name}-湖南省团委.xlsx"
+    assert sheet_rows(job) == [
+        HEADER,
+        (
+            '=HYPERLINK("x")'.join(["'", ""]),
+            "cd0001",
+            "常德市团委",
+            None,
+            "否",
+            "草稿",
+        ),
+        (
+            "武陵区人民医院急诊科",
+            "wl0001",
+            "武陵区团委",
+            "湖南省青年文明号（省级，2022 年）；常德市青年文明号（市级，2019 年）",
+            "是",
+            "创建集体",
+        ),
+    ]
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert f'href="/jobs/{job.pk}/download/"' in page
+
+
+def test_export_of_a_lower_admin_covers_its_subtree_only(
+    world, login_as, cycle, hunan_rows, django_capture_on_commit_callbacks
+):
+    export(login_as(world.users["wuling"]), django_capture_on_commit_callbacks, cycle=cycle.pk)
+    rows = sheet_rows(Job.objects.get())
+    assert [row[1] for row in rows[1:]] == ["wl0001"]
+
+
+def test_export_narrowed_to_a_unit(
+    world, login_as, cycle, hunan_rows, django_capture_on_commit_callbacks
+):
+    client = login_as(world.users["hunan"])
+    export(client, django_capture_on_commit_callbacks, cycle=cycle.pk, unit=world.changde.pk)
+    rows = sheet_rows(Job.objects.get())
+    assert sorted(row[1] for row in rows[1:]) == ["cd0001", "wl0001"]
+
+
+def test_export_cycle_of_another_province_is_404(
+    world, login_as, cycle, hunan_rows, django_capture_on_commit_callbacks
+):
+    response = export(
+        login_as(world.users["guangdong"]), django_capture_on_commit_callbacks, cycle=cycle.pk
+    )
+    assert response.status_code == 404
+    assert not Job.objects.exists()
+
+
+def test_export_unit_outside_subtree_is_404(
+    world, login_as, cycle, django_capture_on_commit_callbacks
+):
+    response = export(
+        login_as(world.users["hunan"]),
+        django_capture_on_commit_callbacks,
+        cycle=cycle.pk,
+        unit=world.guangzhou.pk,
+    )
+    assert response.status_code == 404
+    assert not Job.objects.exists()
+
+
+def test_export_job_of_one_province_is_hidden_from_another(
+    world, login_as, cycle, hunan_rows, django_capture_on_commit_callbacks
+):
+    export(login_as(world.users["hunan"]), django_capture_on_commit_callbacks, cycle=cycle.pk)
+    job = Job.objects.get()
+    client = login_as(world.users["guangdong"])
+    assert client.get(f"/jobs/{job.pk}/").status_code == 404
+    assert client.get(f"/jobs/{job.pk}/download/").status_code == 404
+
+
+def test_export_guangdong_cycle_lists_guangdong_only(
+    world, login_as, django_capture_on_commit_callbacks
+):
+    gd_cycle = CycleFactory(unit=world.guangdong)
+    RegistrationFactory(
+        cycle=gd_cycle, collective=CollectiveFactory(unit=world.guangzhou, code="gz7")
+    )
+    export(
+        login_as(world.users["guangdong"]), django_capture_on_commit_callbacks, cycle=gd_cycle.pk
+    )
+    assert [row[1] for row in sheet_rows(Job.objects.get())[1:]] == ["gz7"]
+
+
+def test_export_form_needs_a_cycle(world, login_as):
+    response = login_as(world.users["hunan"]).post("/registrations/export/", {})
+    assert response.status_code == 400
+    assert '<small class="error">' in response.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_export_job_audited(world, login_as, cycle, django_capture_on_commit_callbacks):
+    from qnwmh.audit.models import AuditEntry
+
+    export(login_as(world.users["hunan"]), django_capture_on_commit_callbacks, cycle=cycle.pk)
+    assert AuditEntry.objects.filter(action="job.start", actor=world.users["hunan"]).count() == 1
+
+
+def csv_rows(job: Job) -> list[list[str]]:
+    with job.output_file.open("rb") as handle:
+        data = handle.read()
+    assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM: Excel reads the Chinese right
+    return list(csv.reader(io.StringIO(data[3:].decode("utf-8"), newline="")))
+
+
+def test_csv_export_has_the_same_columns_rows_and_escaping(
+    world, login_as, cycle, hunan_rows, django_capture_on_commit_callbacks
+):
+    client = login_as(world.users["hunan"])
+    export(client, django_capture_on_commit_callbacks, cycle=cycle.pk, format="csv")
+    job = Job.objects.get()
+    assert (job.status, job.done, job.total, job.params["format"]) == (
+        JobStatus.DONE,
+        2,
+        2,
+        "csv",
+    )
+    assert job.output_name == f"申报集体汇总表-{cycle.name}-湖南省团委.csv"
+    assert csv_rows(job) == [
+        list(HEADER),
+        ['\'=HYPERLINK("x")', "cd0001", "常德市团委", "", "否", "草稿"],
+        [
+            "武陵区人民医院急诊科",
+            "wl0001",
+            "武陵区团委",
+            "湖南省青年文明号（省级，2022 年）；常德市青年文明号（市级，2019 年）",
+            "是",
+            "创建集体",
+        ],
+    ]
+    response = client.get(f"/jobs/{job.pk}/download/")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "filename*=UTF-8''" in response["Content-Disposition"]
+
+
+def test_csv_export_of_a_lower_admin_covers_its_subtree_only(
+    world, login_as, cycle, hunan_rows, django_capture_on_commit_callbacks
+):
+    client = login_as(world.users["wuling"])
+    export(client, django_capture_on_commit_callbacks, cycle=cycle.pk, format="csv")
+    assert [row[1] for row in csv_rows(Job.objects.get())[1:]] == ["wl0001"]
+
+
+def test_csv_cells_that_need_quoting_round_trip(
+    world, login_as, cycle, django_capture_on_commit_callbacks
+):
+    names = ['甲,"乙"', "+86 丙", "-丁\n戊", "@己", "\t庚"]
+    for number, name in enumerate(names):
+        RegistrationFactory(
+            cycle=cycle,
+            collective=CollectiveFactory(unit=world.wuling, code=f"q{number}", name=name),
+        )
+    client = login_as(world.users["hunan"])
+    export(client, django_capture_on_commit_callbacks, cycle=cycle.pk, format="csv")
+    written = {row[1]: row[0] for row in csv_rows(Job.objects.get())[1:]}
+    assert written == {f"q{n}": safe_cell(name) for n, name in enumerate(names)}
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t")) for cell in written.values())
+
+
+def test_unknown_format_falls_back_to_excel(
+    world, login_as, cycle, hunan_rows, django_capture_on_commit_callbacks
+):
+    client = login_as(world.users["hunan"])
+    export(client, django_capture_on_commit_callbacks, cycle=cycle.pk, format="pdf")
+    job = Job.objects.get()
+    assert job.output_name.endswith(".xlsx") and len(sheet_rows(job)) == 3
+
+
+def test_export_page_offers_excel_and_csv(world, login_as):
+    page = login_as(world.users["hunan"]).get("/registrations/export/").content.decode()
+    assert 'name="format" value="xlsx"' in page and "导出 Excel" in page
+    assert 'name="format" value="csv"' in page and "导出 CSV" in page
+
+
+def _export_queries(world, cycle, kind: str) -> int:
+    from qnwmh.registrations import exports
+
+    actor = world.users["hunan"]
+    rows = exports.summary_rows(actor, cycle, world.hunan)
+    write = exports.write_xlsx if kind == "xlsx" else exports.write_csv
+
+    def run():
+        with tempfile.NamedTemporaryFile() as out:
+            write(out.name, exports.SummaryTable().chunks(rows), lambda *a: None, 0)
+
+    return count_queries(run)
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_export_query_count_does_not_grow_with_rows(world, cycle, kind):
+    """Rows, titles and units are read per chunk of 2,000: 1 row and 30 rows (over several
+    units, with titles) cost the same queries."""
+    first = CollectiveFactory(unit=world.wuling, code="c0")
+    TitleFactory(collective=first, level="CITY", year=2020)
+    RegistrationFactory(cycle=cycle, collective=first)
+    one = _export_queries(world, cycle, kind)
+    for number in range(1, 30):
+        unit = (world.wuling, world.changde, world.hunan)[number % 3]
+        collective = CollectiveFactory(unit=unit, code=f"c{number}")
+        TitleFactory(collective=collective, level="COUNTY", year=2018)
+        RegistrationFactory(cycle=cycle, collective=collective, prior_titles=[])
+    assert _export_queries(world, cycle, kind) == one
+
+
+def test_export_reads_in_chunks_and_keeps_order_across_them(world, cycle):
+    from qnwmh.registrations import exports
+
+    for number in range(7):
+        RegistrationFactory(
+            cycle=cycle, collective=CollectiveFactory(unit=world.wuling, code=f"k{number}")
+        )
+    rows = exports.summary_rows(world.users["hunan"], cycle, world.hunan)
+    chunks = list(exports.SummaryTable().chunks(rows, chunk_size=3))
+    assert [len(chunk) for chunk in chunks] == [3, 3, 1]
+    assert [row[1] for chunk in chunks for row in chunk] == [f"k{n}" for n in range(7)]
+
+
+def test_summary_titles_are_written_as_eligibility_writes_them():
+    from qnwmh.registrations import exports
+    from qnwmh.registrations.eligibility import title_texts
+
+    titles = [
+        {"level": "NATIONAL", "year": 2018, "name": ""},
+        {"level": "PROVINCIAL", "year": 2019, "name": "湖南省青年文明号"},
+        {"level": "CITY", "year": 2020, "name": "=常德市青年文明号"},
+    ]
+    held = [(t["level"], t["year"], t["name"]) for t in titles[:2]]
+    written = exports.SummaryTable().titles(held, json.dumps(titles[1:]))
+    assert written == safe_cell("；".join(title_texts(titles)))
+
+
+def test_a_failing_writer_fails_the_export():
+    from qnwmh.registrations import exports
+
+    def broken(chunk):
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        exports.write_while_reading(iter([[["a"]]] * 5), broken, lambda *a: None, 5)
