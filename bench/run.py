@@ -7,11 +7,13 @@ Environment: BENCH_DATABASE_URL (a database whose name ends in _bench; created, 
 when its size differs), BENCH_COLLECTIVES (1,000,000), BENCH_SEED (1), BENCH_IMPORT_ROWS
 (1,000: the legacy import runs row by row, see docs/performance.md), BENCH_REQUESTS (60),
 BENCH_FIGURES (all of: sql, dashboard, search, counts, pages, transfer), BENCH_RESULTS (the
-JSON file, bench/results.json).
+JSON file, bench/results.json), BENCH_TRANSFER_REPEAT (3: rounds of each export and import
+figure against its baseline, alternated).
 """
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,16 +46,54 @@ def _subprocess(kind: str, rows: int, media: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def alternated(run, kinds: list[str], rows: int, repeat: int) -> dict[str, dict]:
+    """Run the kinds in turn, `repeat` rounds (app, baseline, app, baseline, …), so load that
+    comes and goes on a shared machine falls on both alike; per kind the run of median time,
+    with the range of times, the median CPU time, the highest peak memory and the load average
+    (1 minute) seen before each run."""
+    runs: dict[str, list[dict]] = {kind: [] for kind in kinds}
+    for _round in range(repeat):
+        for kind in kinds:
+            load = os.getloadavg()[0]
+            runs[kind].append(run(kind, rows) | {"load": load})
+    found = {}
+    for kind, done in runs.items():
+        ordered = sorted(done, key=lambda r: r["seconds"])
+        found[kind] = ordered[len(ordered) // 2] | {
+            "seconds_range": (ordered[0]["seconds"], ordered[-1]["seconds"]),
+            "cpu_seconds": statistics.median(r["cpu_seconds"] for r in done),
+            "peak_mb": max(r["peak_mb"] for r in done),
+            "loads": [r["load"] for r in done],
+        }
+    return found
+
+
+def _how(app: dict, baseline: dict, repeat: int) -> str:
+    loads = app["loads"] + baseline["loads"]
+    return (
+        f"median of {repeat} alternated runs; s app {_span(app)}, baseline {_span(baseline)};"
+        f" CPU s app {app['cpu_seconds']:.1f}, baseline {baseline['cpu_seconds']:.1f};"
+        f" load {min(loads):.1f}–{max(loads):.1f}"
+    )
+
+
+def _span(found: dict) -> str:
+    low, high = found["seconds_range"]
+    return f"{low:.2f}–{high:.2f}"
+
+
 def transfer_figures(cycle, import_rows: int) -> list:
     from bench import results
     from qnwmh.registrations.models import Registration
 
     figures = []
+    repeat = _env("BENCH_TRANSFER_REPEAT", 3)
     export_rows = min(100_000, Registration.objects.filter(cycle=cycle).count())
     with tempfile.TemporaryDirectory() as media:
         run = lambda kind, rows: _subprocess(kind, rows, media)  # noqa: E731
-        export, export_small = run("export-app", export_rows), run("export-app", export_rows // 10)
-        writer = run("excel-baseline", export_rows)
+        excel = alternated(run, ["export-app", "excel-baseline"], export_rows, repeat)
+        export, writer = excel["export-app"], excel["excel-baseline"]
+        export_small = run("export-app", export_rows // 10)
         figures.append(
             results.rate(
                 f"Excel export of {export_rows:,} rows (汇总表)",
@@ -61,12 +101,15 @@ def transfer_figures(cycle, import_rows: int) -> list:
                 writer["rows"] / writer["seconds"],
                 "rows/s",
                 0.85,
-                note="baseline: xlsxwriter alone, in memory, the same values",
+                note="baseline: xlsxwriter alone, in memory, the same cells; "
+                + _how(export, writer, repeat),
             )
         )
-        csv_app = run("export-csv-app", export_rows)
+        csvs = alternated(run, ["export-csv-app", "csv-baseline"], export_rows, repeat)
+        csv_app, csv_rows = csvs["export-csv-app"], csvs["csv-baseline"]
+        if csv_app["sha256"] != csv_rows["sha256"]:
+            raise RuntimeError("the CSV baseline did not write the app's file")
         csv_app_small = run("export-csv-app", export_rows // 10)
-        csv_rows = run("csv-baseline", export_rows)
         figures.append(
             results.rate(
                 f"CSV export of {export_rows:,} rows (汇总表)",
@@ -74,12 +117,13 @@ def transfer_figures(cycle, import_rows: int) -> list:
                 export_rows / csv_rows["seconds"],
                 "rows/s",
                 0.8,
-                note="baseline: psycopg (server-side cursor) + csv.writer, the raw columns",
+                note="baseline: psycopg (server-side cursor) + csv.writer, the same file (equal"
+                " SHA-256); " + _how(csv_app, csv_rows, repeat),
             )
         )
-        imported = run("import-app", import_rows)
+        imports = alternated(run, ["import-app", "copy-baseline"], import_rows, repeat)
+        imported, copied = imports["import-app"], imports["copy-baseline"]
         imported_small = run("import-app", max(1, import_rows // 10))
-        copied = run("copy-baseline", import_rows)
         figures.append(
             results.rate(
                 f"validated legacy import of {import_rows:,} rows",
@@ -87,7 +131,8 @@ def transfer_figures(cycle, import_rows: int) -> list:
                 import_rows / copied["seconds"],
                 "rows/s",
                 0.5,
-                note=f"{imported['created']:,} created; baseline: COPY of the same rows",
+                note=f"{imported['created']:,} created; baseline: COPY of the same rows; "
+                + _how(imported, copied, repeat),
             )
         )
         figures += [

@@ -7,6 +7,7 @@ import tempfile
 
 import openpyxl
 import pytest
+from django.utils import translation
 
 from qnwmh.core.spreadsheets import safe_cell
 from qnwmh.jobs.enums import JobStatus
@@ -300,9 +301,53 @@ def test_summary_titles_are_written_as_eligibility_writes_them():
         {"level": "PROVINCIAL", "year": 2019, "name": "湖南省青年文明号"},
         {"level": "CITY", "year": 2020, "name": "=常德市青年文明号"},
     ]
-    held = [(t["level"], t["year"], t["name"]) for t in titles[:2]]
-    written = exports.SummaryTable().titles(held, json.dumps(titles[1:]))
+    held = [[t["level"], t["year"], t["name"]] for t in titles[:2]]
+    written = exports.SummaryTable().titles(json.dumps(held), json.dumps(titles[1:]))
     assert written == safe_cell("；".join(title_texts(titles)))
+
+
+def test_summary_titles_on_record_come_oldest_first_without_revoked_ones(world, cycle):
+    from django.utils import timezone
+
+    from qnwmh.registrations import exports
+
+    collective = CollectiveFactory(unit=world.wuling, code="t0")
+    TitleFactory(collective=collective, level="CITY", year=2021, name="乙")
+    TitleFactory(collective=collective, level="COUNTY", year=2017, name="甲")
+    TitleFactory(collective=collective, level="NATIONAL", year=2019, revoked_at=timezone.now())
+    RegistrationFactory(cycle=cycle, collective=collective)
+    rows = exports.summary_rows(world.users["hunan"], cycle, world.hunan)
+    with translation.override("zh-hans"):
+        [[row]] = exports.SummaryTable().chunks(rows)
+    assert row[3] == "甲（区县级，2017 年）；乙（市级，2021 年）"
+
+
+def test_excel_and_csv_exports_write_equal_rows_with_formula_cells_neutralised(
+    world, login_as, cycle, django_capture_on_commit_callbacks
+):
+    names = ["=1+1", "+86 丙", "-丁", "@己", "\t庚", "普通集体"]
+    for number, name in enumerate(names):
+        collective = CollectiveFactory(unit=world.wuling, code=f"f{number}", name=name)
+        TitleFactory(collective=collective, level="CITY", year=2020, name=f"={number}")
+        RegistrationFactory(
+            cycle=cycle,
+            collective=collective,
+            prior_titles=[{"level": "COUNTY", "year": 2018, "name": "-县级称号"}],
+        )
+    client = login_as(world.users["hunan"])
+    export(client, django_capture_on_commit_callbacks, cycle=cycle.pk, format="csv")
+    export(client, django_capture_on_commit_callbacks, cycle=cycle.pk, format="xlsx")
+    csv_job, excel_job = Job.objects.order_by("pk")
+    written = csv_rows(csv_job)
+    assert written == [
+        ["" if cell is None else cell for cell in row] for row in sheet_rows(excel_job)
+    ]
+    assert [row[0] for row in written[1:]] == [safe_cell(name) for name in names]
+    assert [row[3] for row in written[1:]] == [
+        f"'={n}（市级，2020 年）；-县级称号（区县级，2018 年）" for n in range(len(names))
+    ]
+    triggers = ("=", "+", "-", "@", "\t")
+    assert not any(cell.startswith(triggers) for row in written for cell in row)
 
 
 def test_a_failing_writer_fails_the_export():
