@@ -144,7 +144,9 @@ class RegistrationCount(models.Model):
     step with every change, in the change's own transaction; `rebuild_registration_counts`
     recomputes it from the registrations."""
 
-    cycle = models.ForeignKey("cycles.Cycle", models.CASCADE, related_name="+")
+    # No index of its own: the unique key and the lookup index both begin with the cycle, and
+    # a third index only gave the planner a worse choice and every upsert one more to write.
+    cycle = models.ForeignKey("cycles.Cycle", models.CASCADE, related_name="+", db_index=False)
     unit_path = models.CharField(max_length=80)
     depth = models.PositiveSmallIntegerField()  # segments in unit_path: 1 is the root
     state = models.CharField(max_length=16, choices=RegistrationState.choices)
