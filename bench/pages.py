@@ -1,6 +1,10 @@
 """The subtree list page for one client, p50 / p95: the collectives page through Django (test
 Client: every middleware, the session, the template) against a raw psycopg handler that runs
-the best SQL for the same rows and writes the same table as bare HTML."""
+the best SQL for the same rows and writes the same table as bare HTML.
+
+The two are measured interleaved, request by request (page, raw, raw, page, …), so a change of
+the machine's load — other engineers' tests on the same two cores — falls on both alike; the
+load average before and after goes into the note."""
 
 import html
 import os
@@ -12,7 +16,7 @@ from bench import results, sql_cases
 from bench.clients import fetch, web_client
 from qnwmh.units import paths
 
-REQUESTS = int(os.environ.get("BENCH_REQUESTS", "60"))
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
 
 
 def raw_handler(conn: psycopg.Connection, unit_path: str) -> bytes:
@@ -41,14 +45,27 @@ def raw_handler(conn: psycopg.Connection, unit_path: str) -> bytes:
 
 
 def _latencies(func, count: int) -> list[float]:
-    for _ in range(3):
-        func()
-    times = []
-    for _ in range(count):
-        started = time.perf_counter()
-        func()
-        times.append((time.perf_counter() - started) * 1000)
+    return _interleaved([func], count)[0]
+
+
+def _interleaved(funcs, rounds: int) -> list[list[float]]:
+    """ms per call of each of `funcs`, called in turn `rounds` times after a warm-up; every
+    other round in reverse order, so neither always runs right after the other."""
+    for func in funcs:
+        for _ in range(3):
+            func()
+    times: list[list[float]] = [[] for _ in funcs]
+    for number in range(rounds):
+        order = list(enumerate(funcs))
+        for index, func in order if number % 2 == 0 else reversed(order):
+            started = time.perf_counter()
+            func()
+            times[index].append((time.perf_counter() - started) * 1000)
     return times
+
+
+def load_average() -> str:
+    return "{:.1f}".format(os.getloadavg()[0])
 
 
 def national_page_figure(user) -> results.Figure:
@@ -68,10 +85,19 @@ def national_page_figure(user) -> results.Figure:
 def list_page_figures(user, url_of_db: str) -> list:
     """p50 and p95 of the collectives page of `user`'s subtree, and of the raw handler."""
     client = web_client(user)
-    django_times = _latencies(lambda: fetch(client, "/collectives/"), REQUESTS)
+    load_before = load_average()
     with psycopg.connect(url_of_db, autocommit=True) as conn:
-        raw_times = _latencies(lambda: raw_handler(conn, user.unit.path), REQUESTS)
-    note = f"{REQUESTS} requests each, {user.unit.name}"
+        django_times, raw_times = _interleaved(
+            [
+                lambda: fetch(client, "/collectives/"),
+                lambda: raw_handler(conn, user.unit.path),
+            ],
+            REQUESTS,
+        )
+    note = (
+        f"{REQUESTS} requests each, interleaved, {user.unit.name}, "
+        f"load average {load_before}–{load_average()}"
+    )
     return [
         results.slower(
             "subtree list page p50 (Django vs raw psycopg)",

@@ -137,6 +137,9 @@ else:
 
 # --- Accounts and security (等保 2.0 三级 application controls) ------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# ModelBackend that reads the user's unit with the user (one query per page, not two). A session
+# logged in under another backend path is not resumed: its holder logs in again.
+AUTHENTICATION_BACKENDS = ["qnwmh.accounts.backends.UserWithUnitBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
 PASSWORD_HASHERS = [

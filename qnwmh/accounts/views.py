@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from qnwmh.accounts import domain, policy
+from qnwmh.accounts import backends, domain, policy
 from qnwmh.accounts.domain import sessions, two_factor
 from qnwmh.accounts.enums import LoginChannel, LoginOutcome
 from qnwmh.accounts.forms import LoginCodeForm, LoginForm, PasswordChangeForm
@@ -37,7 +37,7 @@ def _next_url(request) -> str:
 def _finish_login(request, user, next_url: str, recovery_codes_left: int | None = None):
     request.session.pop(PENDING_LOGIN_KEY, None)
     # auth.login cycles the session key; the session is indexed by sessions.record_login.
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=backends.PATH)
     if recovery_codes_left is not None:
         messages.warning(
             request,

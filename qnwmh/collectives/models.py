@@ -1,10 +1,17 @@
 from django.conf import settings
 from django.db import models
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
 from qnwmh.collectives.enums import Ownership
 from qnwmh.cycles.enums import Level
 from qnwmh.units.enums import Line
+
+
+# Label by value. Django's get_FOO_display rebuilds a dict of every choice and translates every
+# label on each call, which a list page does for each row (docs/performance.md §3).
+_OWNERSHIP_LABELS = dict(Ownership.choices)
+_LEVEL_LABELS = dict(Level.choices)
 
 
 class CollectiveQuerySet(models.QuerySet):
@@ -72,6 +79,9 @@ class Collective(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
 
+    def get_ownership_display(self) -> str:
+        return force_str(_OWNERSHIP_LABELS.get(self.ownership, self.ownership), strings_only=True)
+
 
 class FormerName(models.Model):
     """曾用名: a name the collective had before a rename (seeds 000 Q5)."""
@@ -110,3 +120,6 @@ class Title(models.Model):
 
     def __str__(self) -> str:
         return self.name or f"{self.get_level_display()} {self.year}"
+
+    def get_level_display(self) -> str:
+        return force_str(_LEVEL_LABELS.get(self.level, self.level), strings_only=True)

@@ -15,10 +15,10 @@ not searched: it matches a large part of the country and no index can narrow it.
 import re
 
 from django.db import connection
-from django.db.models import Exists, F, Func, OuterRef, QuerySet, TextField
+from django.db.models import Exists, F, Func, OuterRef, Prefetch, QuerySet, TextField
 
 from qnwmh.collectives.codes import normalize_legacy_code
-from qnwmh.collectives.models import Collective, FormerName
+from qnwmh.collectives.models import Collective, FormerName, Title
 from qnwmh.collectives.names import name_key
 from qnwmh.units.paths import subtree_filter
 
@@ -117,3 +117,23 @@ def for_listing(collectives: QuerySet) -> QuerySet:
     """What a list shows per row, fetched in a fixed number of queries whatever the page size.
     Not the account: no list shows it, and joining it read every row's password hash."""
     return collectives.select_related("unit").prefetch_related("former_names", "titles")
+
+
+# The columns the list page shows (collectives/list.html); the pk and the unit come with them.
+LIST_PAGE_FIELDS = ("code", "name", "ownership", "data_ok", "frozen_reasons", "unit__name")
+
+
+def for_list_page(collectives: QuerySet) -> QuerySet:
+    """for_listing for the list page (docs/performance.md §3): only the columns it shows, and
+    the former names and titles as plain lists (`former_name_list`, `title_list`), so the
+    template does not build two querysets per row to reach the prefetched rows."""
+    former_names = FormerName.objects.only("collective_id", "name")
+    titles = Title.objects.only("collective_id", "level", "year")
+    return (
+        collectives.select_related("unit")
+        .only(*LIST_PAGE_FIELDS)
+        .prefetch_related(
+            Prefetch("former_names", queryset=former_names, to_attr="former_name_list"),
+            Prefetch("titles", queryset=titles, to_attr="title_list"),
+        )
+    )

@@ -51,7 +51,7 @@ def collective_list(request):
             collectives = collectives.filter(ownership=data["ownership"])
         if data["data_ok"]:
             collectives = collectives.filter(data_ok=data["data_ok"] == "yes")
-    page = paginate(queries.for_listing(collectives.order_by("code")), request.GET)
+    page = paginate(queries.for_list_page(collectives.order_by("code")), request.GET)
     return render(request, "collectives/list.html", {"form": form, "page": page})
 
 

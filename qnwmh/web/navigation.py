@@ -1,11 +1,12 @@
 """The navigation per role. Each domain area adds its entries here, with the predicate that
 decides who sees them (the target views check permissions again; this only hides links)."""
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 from qnwmh.accounts.nav import (
@@ -51,14 +52,21 @@ def all_items() -> list[NavItem]:
     return items + LAST
 
 
+@functools.cache
+def _url_of(url_name: str, script_prefix: str) -> str:
+    # Reversed once per prefix, not for every item of every page.
+    return reverse(url_name)
+
+
 def items_for(user, current_path: str) -> list[dict]:
     if not user.is_authenticated:
         return []
     result = []
+    prefix = get_script_prefix()
     for item in all_items():
         if not item.visible(user):
             continue
-        url = reverse(item.url_name)
+        url = _url_of(item.url_name, prefix)
         active = current_path == url or (url != "/" and current_path.startswith(url))
         result.append({"label": item.label, "url": url, "active": active})
     return result

@@ -70,8 +70,7 @@ def test_admin_list_page_reads_only_session_and_user_of_its_own(admin, login_as)
     client.get("/collectives/")  # the first page after login records two-factor as set up
     assert _queries(client) == [
         ("SELECT", "django_session"),
-        ("SELECT", "accounts_user"),
-        ("SELECT", "units_unit"),  # request.user.unit: the subtree of the page
+        ("SELECT", "accounts_user"),  # with request.user.unit, the subtree of the page
         ("SELECT", "collectives_collective"),  # the capped count
         ("SELECT", "collectives_collective"),
         ("SELECT", "collectives_formername"),
