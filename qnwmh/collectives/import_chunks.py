@@ -43,6 +43,7 @@ from qnwmh.audit.domain import record
 from qnwmh.collectives import codes, legacy
 from qnwmh.collectives.models import Collective, FormerName, Title
 from qnwmh.collectives.names import loose_key
+from qnwmh.core.expressions import OneOf
 from qnwmh.units.models import Unit
 
 CHUNK = 1000
@@ -159,15 +160,19 @@ def write_chunk(actor, rows: list[Prepared], source: str, job) -> list[RowOutcom
 def _holders_by_key(keys: set[str]) -> dict[str, Holder]:
     """Name key → the collective holding it as canonical or former name (the lowest id)."""
     found: dict[str, Holder] = {}
-    canonical = Collective.objects.filter(name_key__in=keys).values_list(
+    canonical = Collective.objects.filter(OneOf("name_key", keys)).values_list(
         "name_key", "pk", "name", "code", "unit__name"
     )
-    former = FormerName.objects.filter(name_key__in=keys).values_list(
-        "name_key",
-        "collective_id",
-        "collective__name",
-        "collective__code",
-        "collective__unit__name",
+    former = (
+        FormerName.objects.filter(OneOf("name_key", keys))
+        .order_by()
+        .values_list(
+            "name_key",
+            "collective_id",
+            "collective__name",
+            "collective__code",
+            "collective__unit__name",
+        )
     )
     for key, *holder in [*canonical, *former]:
         if key not in found or holder[0] < found[key].pk:
@@ -180,7 +185,7 @@ def _holders_by_legacy(legacy_codes: set[str]) -> dict[str, Holder]:
     default ordering has it)."""
     found: dict[str, Holder] = {}
     rows = (
-        Collective.objects.filter(legacy_code__in=legacy_codes)
+        Collective.objects.filter(OneOf("legacy_code", legacy_codes))
         .order_by("code")
         .values_list("legacy_code", "pk", "name", "code", "unit__name")
     )
@@ -193,9 +198,9 @@ def _taken(candidates: set[str]) -> set[str]:
     """The candidates that are a collective's code or an account's login already."""
     if not candidates:
         return set()
-    return set(Collective.objects.filter(code__in=candidates).values_list("code", flat=True)) | set(
-        User.objects.filter(username__in=candidates).values_list("username", flat=True)
-    )
+    return set(
+        Collective.objects.filter(OneOf("code", candidates)).values_list("code", flat=True)
+    ) | set(User.objects.filter(OneOf("username", candidates)).values_list("username", flat=True))
 
 
 def _replace_taken_fresh_codes(new: list[_New], used: set[str]) -> None:
@@ -287,12 +292,11 @@ def insert_rows(model: type[models.Model], rows: list[dict]) -> list[int]:
     if connection.vendor != "postgresql":
         return [obj.pk for obj in model.objects.bulk_create([model(**row) for row in rows])]
     meta = model._meta
-    now = timezone.now()
     fields = [f for f in meta.concrete_fields if not f.primary_key]
-    defaults = [
-        now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else _UNSET
-        for f in fields
-    ]
+    absent = _absent_values(fields)
+    # Fields whose default is made per row (a callable), and JSON fields, to finish per row.
+    made = [(i, f) for i, f in enumerate(fields) if absent[i][1] is _PER_ROW]
+    json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in [meta.pk, *fields])
     with connection.cursor() as cursor:
@@ -305,19 +309,30 @@ def insert_rows(model: type[models.Model], rows: list[dict]) -> list[int]:
         # Django's IntegrityError (not psycopg's) for a unique key met, as the caller expects.
         with connection.wrap_database_errors, copying as copy:
             for pk, row in zip(ids, rows, strict=True):
-                copy.write_row(
-                    [pk, *(_value(f, row, d) for f, d in zip(fields, defaults, strict=True))]
-                )
+                values = [row.get(attname, value) for attname, value in absent]
+                for i, field in made:
+                    if values[i] is _PER_ROW:
+                        values[i] = field.get_default()
+                for i in json_at:
+                    values[i] = json.dumps(values[i], ensure_ascii=False)
+                copy.write_row([pk, *values])
     return ids
 
 
-_UNSET = object()
+def _absent_values(fields: list[models.Field]) -> list[tuple[str, object]]:
+    """(attname, the value stored when a row leaves the field out) per field: the time of the
+    insert for auto_now fields, the default, or _PER_ROW for a default made by a callable."""
+    now = timezone.now()
+    found = []
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            value = now
+        elif field.has_default() and callable(field.default):
+            value = _PER_ROW
+        else:
+            value = field.get_default()
+        found.append((field.attname, value))
+    return found
 
 
-def _value(field: models.Field, row: dict, default):
-    value = row.get(field.attname, _UNSET)
-    if value is _UNSET:
-        value = field.get_default() if default is _UNSET else default
-    if isinstance(field, models.JSONField):
-        return json.dumps(value, ensure_ascii=False)
-    return value
+_PER_ROW = object()
