@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
+from qnwmh.accounts import limits
 from qnwmh.accounts.domain import issue_api_token
 from qnwmh.accounts.enums import AccountKind, AdminRole
 from qnwmh.units.enums import Line, Tier
@@ -41,6 +42,9 @@ def _fast_tests(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # The security policy row is cached per process (accounts/limits.py): a row saved by an
+    # earlier test (rolled back since) must not outlive it.
+    limits.forget()
 
 
 @pytest.fixture

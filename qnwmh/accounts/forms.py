@@ -1,6 +1,10 @@
 from django import forms
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+
+from qnwmh.accounts.models import POLICY_BOUNDS, SecurityPolicy
+from qnwmh.accounts.validators import bound_message
 
 
 class LoginForm(forms.Form):
@@ -83,3 +87,26 @@ class AccountSearchForm(forms.Form):
         if self.cleaned_data["locked"]:
             accounts = accounts.filter(locked_until__gt=now)
         return accounts
+
+
+class SecurityPolicyForm(forms.Form):
+    """安全策略: one whole number per limit, within its range (models.POLICY_BOUNDS); `version`
+    is the policy the page showed (a change made meanwhile is not overwritten unseen). Built per
+    request, so labels and messages are in the reader's language."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, read_only: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, (low, high) in POLICY_BOUNDS.items():
+            model_field = SecurityPolicy._meta.get_field(name)
+            message = bound_message(low, high)
+            self.fields[name] = forms.IntegerField(
+                label=capfirst(model_field.verbose_name),
+                help_text=f"{model_field.help_text} "
+                + _("Allowed: %(low)d–%(high)d.") % {"low": low, "high": high},
+                min_value=low,
+                max_value=high,
+                disabled=read_only,
+                error_messages={"invalid": message, "min_value": message, "max_value": message},
+            )

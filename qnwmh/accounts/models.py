@@ -2,6 +2,7 @@ import hashlib
 import unicodedata
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -254,3 +255,99 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"session of {self.user_id} since {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# 安全策略: each limit with the range that keeps the 等保 2.0 三级 controls (8.1.4.1 b 登录失败处理
+# and 会话超时, a 定期更换 prompt); docs/security.md says why these ranges. The form, the model's
+# validators and the database's check constraints all read this one table.
+POLICY_BOUNDS: dict[str, tuple[int, int]] = {
+    "lockout_max_failures": (3, 10),
+    "lockout_window_minutes": (5, 1440),
+    "lockout_duration_minutes": (5, 1440),
+    "throttle_max_failures_per_address": (10, 100),
+    "admin_idle_minutes": (5, 15),
+    "idle_minutes": (5, 30),
+    "admin_password_prompt_days": (30, 90),
+}
+
+
+def _bounded(name: str, label, help_text) -> models.PositiveIntegerField:
+    low, high = POLICY_BOUNDS[name]
+    return models.PositiveIntegerField(
+        label,
+        help_text=help_text,
+        validators=[MinValueValidator(low), MaxValueValidator(high)],
+    )
+
+
+class SecurityPolicy(models.Model):
+    """安全策略: the lockout, throttle, idle and password-prompt limits the national security
+    administrator sets (三权分立, issue 4). One row at most; without it the settings (the
+    deployment's environment) are the policy. Read through accounts/limits.py, never directly
+    on a request."""
+
+    SINGLETON = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON, editable=False)
+    lockout_max_failures = _bounded(
+        "lockout_max_failures",
+        _("failed logins that lock an account"),
+        _("Failed logins within the window after which the account is locked."),
+    )
+    lockout_window_minutes = _bounded(
+        "lockout_window_minutes",
+        _("failure window (minutes)"),
+        _("Failures are counted over this many minutes."),
+    )
+    lockout_duration_minutes = _bounded(
+        "lockout_duration_minutes",
+        _("lock duration (minutes)"),
+        _("How long a locked account stays locked (the admin above may unlock it earlier)."),
+    )
+    throttle_max_failures_per_address = _bounded(
+        "throttle_max_failures_per_address",
+        _("failed logins that throttle an address"),
+        _("Failed logins from one address within the window, whatever the accounts."),
+    )
+    admin_idle_minutes = _bounded(
+        "admin_idle_minutes",
+        _("idle timeout of administrators (minutes)"),
+        _("An administrator's session ends after this many minutes without activity."),
+    )
+    idle_minutes = _bounded(
+        "idle_minutes",
+        _("idle timeout of other accounts (minutes)"),
+        _("Collectives' and judges' sessions end after this many minutes without activity."),
+    )
+    admin_password_prompt_days = _bounded(
+        "admin_password_prompt_days",
+        _("password change prompt of administrators (days)"),
+        _("Administrators are asked to change a password older than this."),
+    )
+    # Bumped by every change: a form saved over a change made meanwhile is refused.
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("changed by")
+    )
+
+    class Meta:
+        verbose_name = _("security policy")
+        verbose_name_plural = _("security policy")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="security_policy_singleton"),
+            *(
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{name}__gte": low, f"{name}__lte": high}),
+                    name=f"security_policy_{name}_range",
+                )
+                for name, (low, high) in POLICY_BOUNDS.items()
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("security policy"))
+
+    @classmethod
+    def field_names(cls) -> list[str]:
+        return list(POLICY_BOUNDS)

@@ -7,6 +7,7 @@ from qnwmh.accounts.enums import AdminRole
 
 MY_SESSIONS = _("My sessions")
 ACCOUNT_SECURITY = _("Account security")
+SECURITY_POLICY = _("Security policy")
 
 
 def holder_of(role):

@@ -1,9 +1,12 @@
-"""Account policies as pure functions: who must use two-factor login, how long a session may
-stay idle, when an admin is prompted to change the password (等保 2.0 三级 身份鉴别, 会话超时)."""
+"""Account policies: who must use two-factor login, how long a session may stay idle, when an
+admin is prompted to change the password (等保 2.0 三级 身份鉴别, 会话超时). The limits are the
+security policy in force (limits.py: the security administrator's page, else the settings)."""
 
 from datetime import datetime, timedelta
 
 from django.conf import settings
+
+from qnwmh.accounts import limits
 
 
 def two_factor_required(user) -> bool:
@@ -12,10 +15,9 @@ def two_factor_required(user) -> bool:
 
 
 def idle_seconds_for(user) -> int:
-    """Idle timeout: 15 minutes for admins, 30 for everyone else."""
-    if user.is_admin_account:
-        return settings.ADMIN_SESSION_IDLE_SECONDS
-    return settings.SESSION_COOKIE_AGE
+    """Idle timeout: 15 minutes for admins, 30 for everyone else, unless the policy says less."""
+    policy = limits.current()
+    return policy.admin_idle_seconds if user.is_admin_account else policy.idle_seconds
 
 
 def password_age_reference(user) -> datetime:
@@ -24,9 +26,14 @@ def password_age_reference(user) -> datetime:
 
 
 def password_change_due(user, now: datetime) -> bool:
-    """90-day change prompt for admins (等保 定期更换): strictly older than the limit. A prompt,
-    not a block — docs/decisions/006-password-expiry.md says why."""
+    """90-day change prompt for admins (等保 定期更换; the policy may say 30 to 90): strictly
+    older than the limit. A prompt, not a block — docs/decisions/006-password-expiry.md says
+    why."""
     if not user.is_admin_account:
         return False
-    limit = timedelta(days=settings.ADMIN_PASSWORD_PROMPT_DAYS)
+    limit = timedelta(days=password_prompt_days())
     return now - password_age_reference(user) > limit
+
+
+def password_prompt_days() -> int:
+    return limits.current().admin_password_prompt_days

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from qnwmh.accounts.enums import AdminRole
 from qnwmh.core.errors import Forbidden
+from qnwmh.units.enums import Tier
 from qnwmh.units.rules import holds_role_over, is_admin_over
 
 
@@ -59,3 +60,26 @@ def can_view_security(actor, target) -> bool:
     """Another account's two-factor state, sessions and login history: the security
     administrator above."""
     return can_reset_two_factor(actor, target)
+
+
+def can_end_sessions(actor, target) -> bool:
+    """强制下线: ending another account's sessions and API tokens is the security administrator
+    above it (a stolen password, a shared computer left logged in)."""
+    return can_view_security(actor, target)
+
+
+def can_view_security_policy(user) -> bool:
+    """安全策略: every active security administrator reads the policy in force."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.holds(AdminRole.SECURITY)
+        and user.is_active
+    )
+
+
+def can_change_security_policy(user) -> bool:
+    """One policy for the whole country, set by the national committee's security administrator
+    (tier 0); the provinces' and below read it."""
+    return (
+        can_view_security_policy(user) and user.unit is not None and user.unit.tier == Tier.NATIONAL
+    )

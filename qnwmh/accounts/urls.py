@@ -19,11 +19,17 @@ urlpatterns = [
     path("sessions/end-others/", views_sessions.sessions_end_others, name="sessions_end_others"),
     path("sessions/end-all/", views_sessions.logout_everywhere, name="logout_everywhere"),
     path("users/", views_security.account_list, name="security_accounts"),
+    path("policy/", views_security.policy, name="security_policy"),
     path("users/<int:pk>/", views_two_factor.account_security, name="account_security"),
     path(
         "users/<int:pk>/two-factor/reset/",
         views_two_factor.two_factor_reset,
         name="two_factor_reset",
+    ),
+    path(
+        "users/<int:pk>/sessions/end/",
+        views_two_factor.account_sessions_end,
+        name="account_sessions_end",
     ),
     path("users/<int:pk>/disable/", views_two_factor.account_disable, name="account_disable"),
     path("users/<int:pk>/enable/", views_two_factor.account_enable, name="account_enable"),

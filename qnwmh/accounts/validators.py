@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from qnwmh.accounts.models import POLICY_BOUNDS
+
 CHARACTER_CLASSES = (
     set(string.ascii_lowercase),
     set(string.ascii_uppercase),
@@ -47,3 +49,18 @@ class NotContainingUsernameValidator:
 
     def get_help_text(self):
         return _("The password must not contain the username.")
+
+
+def policy_bound_errors(values: dict) -> dict[str, list[str]]:
+    """安全策略: {field: [message]} for every limit missing or outside the range that keeps the
+    等保 三级 controls (models.POLICY_BOUNDS)."""
+    errors = {}
+    for name, (low, high) in POLICY_BOUNDS.items():
+        value = values.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            errors[name] = [bound_message(low, high)]
+    return errors
+
+
+def bound_message(low: int, high: int) -> str:
+    return _("Enter a whole number from %(low)d to %(high)d.") % {"low": low, "high": high}

@@ -149,7 +149,7 @@ def password_change(request):
             "form": form,
             "help_texts": password_validators_help_texts(),
             "password_due": policy.password_change_due(request.user, timezone.now()),
-            "prompt_days": settings.ADMIN_PASSWORD_PROMPT_DAYS,
+            "prompt_days": policy.password_prompt_days(),
         },
     )
 

@@ -6,15 +6,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from qnwmh.accounts import policy, rules, totp
 from qnwmh.accounts.domain import accounts, sessions, two_factor
 from qnwmh.accounts.enums import AdminRole
 from qnwmh.accounts.forms import TwoFactorCodeForm
-from qnwmh.accounts.models import User
+from qnwmh.accounts.models import ApiToken, User
 from qnwmh.core.errors import DomainError
+from qnwmh.core.pagination import paginate
 from qnwmh.core.views import role_required
 
 
@@ -132,13 +135,14 @@ def _subject(request, pk) -> User:
 
 @role_required(AdminRole.SECURITY)
 def account_security(request, pk):
-    """The security administrator above sees an account's two-factor state and sessions and
-    resets a lost device."""
+    """The security administrator above sees an account's two-factor state and open sessions,
+    resets a lost device and ends the sessions (强制下线)."""
     subject = _subject(request, pk)
     context = {
         "subject": subject,
         "state": two_factor.status_of(subject),
-        "session_count": sessions.alive(subject).count(),
+        "page": paginate(sessions.alive_of(subject), request.GET),
+        "token_count": ApiToken.objects.filter(user=subject, expires_at__gt=timezone.now()).count(),
     }
     return render(request, "accounts/account_security.html", context)
 
@@ -166,6 +170,28 @@ def two_factor_reset(request, pk):
             "The holder sets it up again at the next login."
         ),
     )
+    return redirect("accounts:account_security", pk=subject.pk)
+
+
+@role_required(AdminRole.SECURITY)
+@require_POST
+def account_sessions_end(request, pk):
+    """强制下线: every session and API token of the account ends."""
+    subject = _subject(request, pk)
+    try:
+        ended = sessions.end_for(request.user, subject)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d session or API token of the account has ended.",
+                "%(count)d sessions and API tokens of the account have ended.",
+                ended.total,
+            )
+            % {"count": ended.total},
+        )
     return redirect("accounts:account_security", pk=subject.pk)
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from qnwmh.accounts.nav import (
     ACCOUNT_SECURITY,
     MY_SESSIONS,
+    SECURITY_POLICY,
     audit_admin,
     security_admin,
     system_admin,
@@ -36,6 +37,7 @@ LAST: list[NavItem] = [
     # 三权分立: each administrator role sees only its own entries.
     NavItem(_("Units"), "units:index", system_admin),
     NavItem(ACCOUNT_SECURITY, "accounts:security_accounts", security_admin),
+    NavItem(SECURITY_POLICY, "accounts:security_policy", security_admin),
     NavItem(_("Audit log"), "audit:list", audit_admin),
     NavItem(_("Login history"), "accounts:history", _anyone),
     NavItem(_("Change password"), "accounts:password_change", _anyone),

@@ -160,7 +160,8 @@ def _nav(user) -> list[str]:
 def test_navigation_shows_each_role_only_its_items(world):
     common = ["/", "/accounts/history/", "/accounts/password/", "/accounts/sessions/"]
     assert _nav(world.users["hunan_system"]) == [*common[:1], "/units/", *common[1:]]
-    assert _nav(world.users["hunan_security"]) == [*common[:1], "/accounts/users/", *common[1:]]
+    security = ["/accounts/users/", "/accounts/policy/"]
+    assert _nav(world.users["hunan_security"]) == [*common[:1], *security, *common[1:]]
     assert _nav(world.users["hunan_audit"]) == [*common[:1], "/audit/", *common[1:]]
     business = _nav(world.users["hunan"])
     assert "/units/" not in business and "/audit/" not in business

@@ -76,6 +76,8 @@ RULES = {
     "system_subtree": lambda p, r: _system(p) and r in ("own", "child"),
     "security": lambda p, r: _security(p),
     "security_subtree": lambda p, r: _security(p) and r in ("own", "child"),
+    # The security policy: one for the country, changed by the national committee's one.
+    "national_security": lambda p, r: _security(p) and p.tier == 0,
     "audit": lambda p, r: _audit(p),
 }
 
@@ -128,6 +130,10 @@ PAGES: dict[str, Entry] = {
     # accounts: the security administrator above acts on another account's security, the
     # system administrator above on its life
     "accounts:security_accounts": Entry("security"),
+    # Every security administrator reads the policy; only the national one changes it (the
+    # Hunan persona's POST is refused with 403 and changes nothing).
+    "accounts:security_policy": Entry("security", write="national_security", body="policy"),
+    "accounts:account_sessions_end": post("security_subtree", "account"),
     "accounts:account_security": Entry("security_subtree", "account"),
     "accounts:two_factor_reset": post("security_subtree", "account"),
     "accounts:account_disable": post("system_subtree", "account"),

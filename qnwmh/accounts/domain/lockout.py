@@ -1,13 +1,14 @@
 """登录失败处理: every attempt is a LoginAttempt row, and those rows are the memory of the lockout
 (5 failures in 15 minutes lock the account for 15 minutes) and of the per-address throttle.
-A wrong password and a wrong second factor are both failures (FAILED_LOGIN_OUTCOMES)."""
+A wrong password and a wrong second factor are both failures (FAILED_LOGIN_OUTCOMES). The
+numbers are the security policy in force (accounts/limits.py)."""
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qnwmh.accounts import limits
 from qnwmh.accounts.enums import FAILED_LOGIN_OUTCOMES, RESETTING_LOGIN_OUTCOMES, LoginOutcome
 from qnwmh.accounts.models import LoginAttempt
 from qnwmh.audit import context
@@ -26,7 +27,7 @@ def record_attempt(*, username: str, user, channel: str, outcome: str, now) -> L
 
 
 def _window_start():
-    return timezone.now() - timedelta(seconds=settings.LOCKOUT_WINDOW_SECONDS)
+    return timezone.now() - timedelta(seconds=limits.current().lockout_window_seconds)
 
 
 def recent_failures(user) -> int:
@@ -62,21 +63,22 @@ def _unknown_username_failures(username: str):
 
 
 def _unknown_username_locked(username: str, now) -> bool:
+    policy = limits.current()
     failures = _unknown_username_failures(username)
-    last = failures.filter(at__gt=now - timedelta(seconds=settings.LOCKOUT_DURATION_SECONDS))
+    last = failures.filter(at__gt=now - timedelta(seconds=policy.lockout_duration_seconds))
     last_at = last.order_by("-at").values_list("at", flat=True).first()
     if last_at is None:
         return False
-    window = timedelta(seconds=settings.LOCKOUT_WINDOW_SECONDS)
+    window = timedelta(seconds=policy.lockout_window_seconds)
     reached = failures.filter(at__gte=last_at - window, at__lte=last_at).count()
-    return reached >= settings.LOCKOUT_MAX_FAILURES
+    return reached >= policy.lockout_max_failures
 
 
 def blocked_outcome(user, now, *, username: str = "") -> str | None:
     """THROTTLED for an address with too many failures, LOCKED for a locked account — or for
     an unknown `username` that failed as often as would lock an account."""
     ip = context.current().ip
-    if ip and address_failures(ip) >= settings.THROTTLE_MAX_FAILURES_PER_ADDRESS:
+    if ip and address_failures(ip) >= limits.current().throttle_max_failures_per_address:
         return LoginOutcome.THROTTLED
     if user is not None and user.is_locked(now):
         return LoginOutcome.LOCKED
@@ -90,13 +92,14 @@ def register_failure(*, username: str, user, channel: str, outcome: str, now) ->
     outcome to report (LOCKED when this failure locked the account, or would have locked it
     had the username existed)."""
     record_attempt(username=username, user=user, channel=channel, outcome=outcome, now=now)
+    policy = limits.current()
     if user is None:
-        window_start = now - timedelta(seconds=settings.LOCKOUT_WINDOW_SECONDS)
+        window_start = now - timedelta(seconds=policy.lockout_window_seconds)
         failures = _unknown_username_failures(username).filter(at__gte=window_start).count()
-        return LoginOutcome.LOCKED if failures >= settings.LOCKOUT_MAX_FAILURES else outcome
-    if recent_failures(user) < settings.LOCKOUT_MAX_FAILURES:
+        return LoginOutcome.LOCKED if failures >= policy.lockout_max_failures else outcome
+    if recent_failures(user) < policy.lockout_max_failures:
         return outcome
-    user.locked_until = now + timedelta(seconds=settings.LOCKOUT_DURATION_SECONDS)
+    user.locked_until = now + timedelta(seconds=policy.lockout_duration_seconds)
     user.save(update_fields=["locked_until"])
     record(
         "account.locked",
@@ -110,7 +113,7 @@ def register_failure(*, username: str, user, channel: str, outcome: str, now) ->
 
 def login_message(outcome: str) -> str:
     """What the person trying to log in is told, per outcome (pages and API alike)."""
-    minutes = settings.LOCKOUT_DURATION_SECONDS // 60
+    minutes = limits.current().lockout_duration_seconds // 60
     return {
         LoginOutcome.BAD_CREDENTIALS: _("Wrong username or password."),
         LoginOutcome.LOCKED: _(

@@ -18,11 +18,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qnwmh.accounts import policy
+from qnwmh.accounts import policy, rules
 from qnwmh.accounts.models import ApiToken, UserSession
 from qnwmh.audit import context
 from qnwmh.audit.domain import record
-from qnwmh.core.errors import NotFound
+from qnwmh.core.errors import Forbidden, NotFound
 
 # The session's start (epoch seconds): the absolute limit is counted from it.
 SESSION_STARTED_KEY = "qnwmh_login_at"
@@ -49,6 +49,12 @@ def alive(user):
     """The user's sessions still within the idle and absolute limits (我的会话 lists these; a
     browser closed without logging out leaves a row that times out like the session)."""
     return UserSession.objects.visible_to(user).filter(_alive_filter(user, timezone.now()))
+
+
+def alive_of(target):
+    """Another account's open sessions, for the security administrator above it (the caller
+    has checked rules.can_view_security)."""
+    return UserSession.objects.filter(_alive_filter(target, timezone.now()), user=target)
 
 
 def start(user, session) -> UserSession:
@@ -174,6 +180,24 @@ def logout_everywhere(user) -> Ended:
         actor=user,
         obj=user,
         scope_unit=user.unit,
+        changes=ended.changes(),
+    )
+    return ended
+
+
+@transaction.atomic
+def end_for(actor, target) -> Ended:
+    """强制下线: the security administrator above ends every session and API token of another
+    account at once (a stolen password, a computer left logged in); the holder can log in
+    again. Audited with how many ended."""
+    if not rules.can_end_sessions(actor, target):
+        raise Forbidden()
+    ended = end_all(target)
+    record(
+        "account.force_logout",
+        actor=actor,
+        obj=target,
+        scope_unit=target.unit,
         changes=ended.changes(),
     )
     return ended
