@@ -1,9 +1,18 @@
-"""Writing the audit log. Every domain function that changes data calls `record` once."""
+"""Writing the audit log. Every domain function that changes data calls `record` once.
 
+Appending takes the chain's lock (AuditEntry.save), which every writer shares until its commit.
+A transaction that does more after its audit entry keeps all other writers waiting meanwhile,
+so a busy domain function records inside `appended_last()`: its entries are appended at the end
+of the block, the last statements before the commit (docs/performance.md, deadline surge).
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.apps import apps
-from django.db import models
+from django.db import models, transaction
 
 from qnwmh.audit import context
 from qnwmh.audit.masking import mask, mask_text
@@ -35,6 +44,31 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in fields}
 
 
+# The entries recorded inside the innermost `appended_last()` block, not yet appended.
+_pending: ContextVar[list[AuditEntry] | None] = ContextVar("audit_pending", default=None)
+
+
+@contextmanager
+def appended_last() -> Iterator[None]:
+    """Inside a transaction: the entries the block records are appended at its end, in the
+    order recorded. A nested block hands its entries to the outer one, and only if it succeeds;
+    an exception drops them with the rest of the block's writes."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("appended_last() must run inside the change's transaction")
+    outer = _pending.get()
+    entries: list[AuditEntry] = []
+    token = _pending.set(entries)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if outer is not None:
+        outer.extend(entries)
+    else:
+        for entry in entries:
+            entry.save()
+
+
 def record(
     action: str,
     *,
@@ -46,11 +80,12 @@ def record(
 ) -> AuditEntry:
     """Append one audit entry at the end of the hash chain (AuditEntry.save). `scope_unit` is the
     unit whose subtree may read it (defaults to the actor's unit). Phone numbers, ID numbers and
-    e-mail addresses in `changes` and `object_repr` are masked, secrets dropped (masking.py)."""
+    e-mail addresses in `changes` and `object_repr` are masked, secrets dropped (masking.py).
+    Inside `appended_last()` the entry is returned unsaved and appended at the block's end."""
     meta = context.current()
     actor_unit = getattr(actor, "unit", None) if actor is not None else None
     scope = scope_unit or actor_unit
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_username=getattr(actor, "username", "") or "",
         actor_unit_name=actor_unit.name if actor_unit else "",
@@ -64,6 +99,12 @@ def record(
         object_repr=mask_text(object_repr or (str(obj) if obj is not None else ""))[:200],
         changes=mask(_jsonable(changes or {})),
     )
+    pending = _pending.get()
+    if pending is None:
+        entry.save()
+    else:
+        pending.append(entry)
+    return entry
 
 
 def root_unit():

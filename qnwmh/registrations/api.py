@@ -58,10 +58,11 @@ def _visible(request, registration_id: int) -> Registration:
 # --- the collective -----------------------------------------------------------------------
 
 
-def _own(request, cycle_id: int):
+def _own(request, cycle_id: int, registrations=None):
     collective = domain.collective_of(request.user)
     cycle = domain.registrable_cycle(collective, cycle_id)
-    registration = _registrations(request.user).filter(cycle=cycle, collective=collective).first()
+    registrations = registrations if registrations is not None else _registrations(request.user)
+    registration = registrations.filter(cycle=cycle, collective=collective).first()
     return collective, cycle, registration
 
 
@@ -107,7 +108,8 @@ def get_my_registration(request, cycle_id: Path[Id]):
 )
 def put_my_registration(request, cycle_id: Path[Id], payload: DraftIn):
     """保存草稿: replaces the profile and plan (a full PUT: what is left out becomes blank)."""
-    cycle = domain.registrable_cycle(domain.collective_of(request.user), cycle_id)
+    # save_draft looks the cycle up among the collective's own (404 otherwise): only its id here.
+    cycle = Cycle(pk=cycle_id)
     profile = payload.profile.model_dump()
     registration = domain.save_draft(request.user, cycle, profile, payload.plan.model_dump())
     return _fresh(request.user, registration)
@@ -120,7 +122,11 @@ def put_my_registration(request, cycle_id: Path[Id], payload: DraftIn):
 )
 def submit_my_registration(request, cycle_id: Path[Id]):
     """提交 → submitted, or 409 not_eligible with fields.eligibility."""
-    _collective, _cycle, registration = _own(request, cycle_id)
+    # What the eligibility rules read, in the same query; the history is read after the change.
+    registrations = Registration.objects.visible_to(request.user).select_related(
+        "collective__unit", "cycle__unit", "unit"
+    )
+    _collective, _cycle, registration = _own(request, cycle_id, registrations)
     if registration is None:
         raise Http404
     return _fresh(request.user, domain.submit(request.user, registration))

@@ -15,13 +15,20 @@ How it stays exact:
 - `n` changes only through `n = n + delta` in SQL (INSERT … ON CONFLICT DO UPDATE, PostgreSQL
   and SQLite ≥ 3.24): two transactions moving the same row add up, nothing is read into Python
   and written back. The rows of one statement go in key order, so writers lock in one order.
+- Those rows are shared: every submission of a cycle moves the national, province, city and
+  county rows, and an upsert holds them until the commit. Inside `added_last()` (what the
+  registration domain runs in) the deltas are summed instead and written in one statement at
+  the block's end, the last before the audit entry and the commit, so the rows are locked for
+  that statement and the commit only, not for the rest of the request.
 - `rebuild()` recomputes a cycle from the registrations in one set-based statement, and
   `differences()` compares the table with the live aggregate (`manage.py
   rebuild_registration_counts [--check]`).
 """
 
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import connection, transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
@@ -91,8 +98,41 @@ def _upsert_sql(rows: int) -> str:
     )
 
 
+# The deltas of the innermost `added_last()` block, not yet written.
+_pending: ContextVar[Counter | None] = ContextVar("counts_pending", default=None)
+
+
+@contextmanager
+def added_last() -> Iterator[None]:
+    """Inside a transaction: the deltas the block adds are summed and written in one statement
+    at its end. A nested block hands its deltas to the outer one, and only if it succeeds (a
+    savepoint rolled back drops them with its changes)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("added_last() must run inside the change's transaction")
+    outer = _pending.get()
+    deltas: Counter = Counter()
+    token = _pending.set(deltas)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if outer is not None:
+        outer.update(deltas)
+    else:
+        _write(deltas)
+
+
 def add(deltas: Counter) -> None:
-    """Add each key's delta to the rows of its unit and of every ancestor."""
+    """Add each key's delta to the rows of its unit and of every ancestor: now, or at the end
+    of the enclosing `added_last()` block."""
+    pending = _pending.get()
+    if pending is None:
+        _write(deltas)
+    else:
+        pending.update(deltas)
+
+
+def _write(deltas: Counter) -> None:
     moved: Counter = Counter()
     for (cycle_id, unit_path, state, is_non_public, has_title), delta in deltas.items():
         for path in paths.ancestor_paths(unit_path):

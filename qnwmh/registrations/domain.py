@@ -7,6 +7,10 @@ row, or the caller lost a race and hears "已被他人处理"), moves the dashbo
 transaction. There is deliberately no generic "set state":
 each function below is one arrow of enums.TRANSITIONS.
 
+The counts' rows and the audit chain's lock are shared by every writer of a cycle and held
+until the commit, so both writes go last (`_shared_writes_last`): the counts' deltas in one
+statement, then the audit entry, then the commit (docs/performance.md, deadline surge).
+
 Decisions (the brief left them open):
 - Creating a draft is not a state change: no Transition row; the timeline starts at created_at.
 - While editable, a draft follows the collective's current jurisdiction (a collective moved by
@@ -20,13 +24,14 @@ Decisions (the brief left them open):
   outside the subtree the answer is 404 before any of these.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qnwmh.audit.domain import diff, record, snapshot
+from qnwmh.audit.domain import appended_last, diff, record, snapshot
 from qnwmh.collectives.models import Collective
 from qnwmh.core.errors import (
     AlreadyHandled,
@@ -87,7 +92,7 @@ def _get_or_create(cycle: Cycle, collective: Collective) -> Registration:
     if found is not None:
         return found
     try:
-        with transaction.atomic():
+        with transaction.atomic(), counts.added_last():
             registration = Registration.objects.create(
                 cycle=cycle,
                 collective=collective,
@@ -106,7 +111,16 @@ def _invalid(errors: dict) -> InvalidInput:
     return InvalidInput(first, fields=errors)
 
 
-@transaction.atomic
+@contextmanager
+def _shared_writes_last():
+    """One transaction whose writes to shared rows and locks come last: the counts' deltas in
+    one statement, then the audit entries, then the commit. Other submissions wait for those
+    statements and the commit, not for the whole change."""
+    with transaction.atomic(), appended_last(), counts.added_last():
+        yield
+
+
+@_shared_writes_last()
 def save_draft(user, cycle: Cycle, profile: dict, plan: dict, *, today=None) -> Registration:
     """保存草稿: the collective stores its profile and plan for a cycle, in draft or returned
     state only. The first save creates the registration (race-safe); the draft follows the
@@ -281,7 +295,7 @@ def _transition(
     _authorise(action, actor, registration)
     old, new = registration.state, TRANSITIONS[action][1]
     updates = {**(updates or {}), "updated_at": timezone.now()}
-    with transaction.atomic():
+    with _shared_writes_last():
         changed = Registration.objects.filter(pk=registration.pk, state=old).update(
             state=new, **updates
         )

@@ -21,7 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -309,37 +308,54 @@ def failures(results: list[dict]) -> list[dict]:
     return [r for r in results if not r["passed"]]
 
 
+def _same_name_registered(cycle, collective) -> tuple[str, ...]:
+    """The names of other collectives registered (CLAIMING) in the cycle under the same name or
+    a former name, either way round. By index, whatever the cycle's size: first the collectives
+    whose name or a former name has one of this collective's keys (both `name_key` columns are
+    indexed), then — only when there are any — their registrations in the cycle."""
+    from qnwmh.collectives.models import Collective, FormerName
+    from qnwmh.registrations.models import Registration
+
+    keys = [collective.name_key, *collective.former_names.values_list("name_key", flat=True)]
+    named = Collective.objects.filter(name_key__in=keys).order_by().values_list("pk", flat=True)
+    formerly = FormerName.objects.filter(name_key__in=keys).order_by().values_list("collective_id")
+    others = set(named.union(formerly).order_by()) - {collective.pk}
+    if not others:
+        return ()
+    names = (
+        Registration.objects.filter(cycle=cycle, state__in=CLAIMING, collective_id__in=others)
+        .values_list("collective__name", flat=True)
+        .order_by()
+        .distinct()
+    )
+    return tuple(sorted(names))
+
+
 def gather_facts(cycle, collective, registration=None) -> Facts:
     """The database side of eligibility, in a few small queries. `registration` is the row being
     checked (None for a registration not yet saved): it never counts against itself, and it
     keeps the unit it registered through."""
     from qnwmh.registrations.models import Registration
 
-    others = Registration.objects.filter(cycle=cycle, collective=collective)
     if registration is not None and registration.pk:
-        others = others.exclude(pk=registration.pk)
+        # One per (cycle, collective) is a unique constraint: a stored row has no other.
+        has_other = False
+    else:
+        has_other = Registration.objects.filter(cycle=cycle, collective=collective).exists()
     unit = registration.unit if registration is not None else collective.unit
-    keys = [collective.name_key, *collective.former_names.values_list("name_key", flat=True)]
-    same_name = (
-        Registration.objects.filter(cycle=cycle, state__in=CLAIMING)
-        .exclude(collective=collective)
-        .filter(Q(collective__name_key__in=keys) | Q(collective__former_names__name_key__in=keys))
-        .values_list("collective__name", flat=True)
-        .distinct()
-    )
     submitted_at = registration.submitted_at if registration is not None else None
     return Facts(
         titles=tuple(
             collective.titles.filter(revoked_at__isnull=True).values("level", "year", "name")
         ),
-        has_other_registration=others.exists(),
+        has_other_registration=has_other,
         unit_id=unit.pk,
         unit_path=unit.path,
         unit_name=unit.name,
         jurisdiction_name=collective.unit.name,
         organiser_path=cycle.unit.path,
         organiser_name=cycle.unit.name,
-        same_name_registered=tuple(sorted(same_name)),
+        same_name_registered=_same_name_registered(cycle, collective),
         first_submitted_on=timezone.localdate(submitted_at, SHANGHAI) if submitted_at else None,
     )
 
