@@ -38,6 +38,7 @@ _CHINESE_DIGITS = str.maketrans("〇零一二三四五六七八九", "0012345678
 _WHITESPACE = re.compile(r"\s+")
 _CJK = r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]"
 _SPACE_NEXT_TO_CJK = re.compile(rf"(?<={_CJK}) | (?={_CJK})")
+_FULL_WIDTH_ALNUM = re.compile("[\uff10-\uff5a]")
 
 
 class _DropNoise(dict):
@@ -85,7 +86,10 @@ def clean_name(raw: str) -> str:
     no space next to a Chinese character, full-width Latin letters and digits made half-width.
     Chinese punctuation such as （） is kept: it is how Chinese names are written."""
     text = _WHITESPACE.sub(" ", raw or "").strip()
-    text = _SPACE_NEXT_TO_CJK.sub("", text)
+    if " " in text:
+        text = _SPACE_NEXT_TO_CJK.sub("", text)
+    if _FULL_WIDTH_ALNUM.search(text) is None:  # the usual case: nothing to fold
+        return text
     return "".join(_half_width_alnum(char) for char in text)
 
 
