@@ -13,7 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from qnwmh.accounts import domain
+from qnwmh.accounts import domain, limits
 from qnwmh.accounts.domain import sessions, two_factor
 from qnwmh.accounts.domain.sessions import SEEN_AT_KEY
 from qnwmh.accounts.middleware import TWO_FACTOR_OK_KEY
@@ -76,6 +76,17 @@ def test_admin_list_page_reads_only_session_and_user_of_its_own(admin, login_as)
         ("SELECT", "collectives_formername"),
         ("SELECT", "collectives_title"),
     ]
+
+
+def test_the_security_policy_is_read_once_per_cache_period(admin, login_as, monkeypatch):
+    # The idle limit comes from the security policy (accounts/limits.py): one read when the
+    # process's copy is older than CACHE_SECONDS, none on the pages in between.
+    client = login_as(admin)
+    client.get("/collectives/")
+    later = limits.time.monotonic() + limits.CACHE_SECONDS
+    monkeypatch.setattr(limits.time, "monotonic", lambda: later)
+    assert _queries(client).count(("SELECT", "accounts_securitypolicy")) == 1
+    assert ("SELECT", "accounts_securitypolicy") not in _queries(client)
 
 
 def test_first_page_after_login_checks_two_factor_once(admin, login_as):
