@@ -143,8 +143,7 @@ def test_the_second_change_starts_from_the_first(world, login_as):
     client.post(URL, _form({**DEFAULTS, "idle_minutes": 20}))
     client.post(URL, _form({**DEFAULTS, "idle_minutes": 25}, version=1))
     changes = [
-        e.changes
-        for e in AuditEntry.objects.filter(action="security_policy.change").order_by("pk")
+        e.changes for e in AuditEntry.objects.filter(action="security_policy.change").order_by("pk")
     ]
     assert changes == [{"idle_minutes": [30, 20]}, {"idle_minutes": [20, 25]}]
     assert SecurityPolicy.objects.get().version == 2
