@@ -332,6 +332,28 @@ def test_gather_facts_drafts_and_cancelled_do_not_claim_a_name(world, cycle, col
     assert eligibility.gather_facts(cycle, collective).same_name_registered == ()
 
 
+def test_gather_facts_a_shared_former_name_counts(world, cycle, collective):
+    rival = CollectiveFactory(unit=world.changde, name="急诊中心")
+    FormerNameFactory(collective=rival, name="老急诊科")
+    FormerNameFactory(collective=collective, name="老急诊科")
+    RegistrationFactory(cycle=cycle, collective=rival, state=RegistrationState.SUBMITTED)
+    assert eligibility.gather_facts(cycle, collective).same_name_registered == ("急诊中心",)
+
+
+def test_same_name_check_reads_no_registration_without_a_namesake(world, cycle, collective):
+    from tests.conftest import count_queries
+
+    for i in range(5):
+        RegistrationFactory(
+            cycle=cycle,
+            collective=CollectiveFactory(unit=world.changde, name=f"别的集体{i}"),
+            state=RegistrationState.SUBMITTED,
+        )
+    registration = RegistrationFactory(cycle=cycle, collective=collective)
+    # Former names, their collectives by key, titles: the cycle's registrations are not read.
+    assert count_queries(lambda: eligibility.gather_facts(cycle, collective, registration)) == 3
+
+
 def test_gather_facts_other_cycle_does_not_count(world, cycle, collective):
     other = CycleFactory(unit=world.hunan)
     RegistrationFactory(cycle=other, collective=collective, state=RegistrationState.APPROVED)
