@@ -52,7 +52,25 @@ def collective_list(request):
         if data["data_ok"]:
             collectives = collectives.filter(data_ok=data["data_ok"] == "yes")
     page = paginate(queries.for_list_page(collectives.order_by("code")), request.GET)
-    return render(request, "collectives/list.html", {"form": form, "page": page})
+    rows = [_list_row(collective) for collective in page.items]
+    return render(request, "collectives/list.html", {"form": form, "page": page, "rows": rows})
+
+
+def _list_row(collective) -> dict:
+    """A row of the list as the template prints it, in plain values: the template engine
+    resolves a dict key much faster than a model attribute, and the former names need no inner
+    loop (docs/performance.md §3)."""
+    return {
+        "url": reverse("collectives:detail", args=[collective.code]),
+        "code": collective.code,
+        "name": collective.name,
+        "former_names": "；".join(former.name for former in collective.former_name_list),
+        "unit": collective.unit.name,
+        "ownership": collective.get_ownership_display(),
+        "titles": [f"{title.year} {title.get_level_display()}" for title in collective.title_list],
+        "data_ok": collective.data_ok,
+        "frozen_reasons": collective.frozen_reasons,
+    }
 
 
 def _render_create(request, form, *, candidates=None, existing=None, status=200):
