@@ -4,11 +4,13 @@
 - lockout: login attempts and the failure lock (登录失败处理);
 - login: the one login check for pages and API, API tokens;
 - two_factor: TOTP and recovery codes (双因素认证);
-- sessions: the session index, idle and absolute limits, ending sessions (会话管理).
+- sessions: the session index, idle and absolute limits, ending sessions (会话管理), also
+  another account's by the security administrator (强制下线);
+- security_policy: the national security administrator's limits (安全策略).
 
 The names below are the public entry points other apps and the edges import."""
 
-from qnwmh.accounts.domain import sessions, two_factor
+from qnwmh.accounts.domain import security_policy, sessions, two_factor
 from qnwmh.accounts.domain.accounts import (
     USERNAME_ALLOWED,
     change_password,
@@ -40,6 +42,7 @@ __all__ = [
     "issue_api_token",
     "login_message",
     "reset_password",
+    "security_policy",
     "sessions",
     "set_active",
     "switch_active",
