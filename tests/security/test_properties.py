@@ -378,10 +378,8 @@ def test_problem_reports_round_trip_through_csv_escaped(values):
 
 def _summary_cells(rows) -> list[list]:
     """The exporter's cells for value tuples of `exports.summary_rows`, without a database."""
-    table = exports.SummaryTable()
-    table.unit_names = {number: safe_cell(unit) for number, (_n, _c, unit) in enumerate(rows)}
-    values = [(name, code, n, "[]", "submitted", n) for n, (name, code, _u) in enumerate(rows)]
-    return table.cells(values, {})
+    values = [(name, code, unit, None, "[]", "submitted") for name, code, unit in rows]
+    return exports.SummaryTable().rows(tuple(values))
 
 
 # xlsx stores control characters as _xHHHH_, which openpyxl leaves as they are.
