@@ -7,7 +7,6 @@ from qnwmh.collectives.enums import Ownership
 from qnwmh.cycles.enums import Level
 from qnwmh.units.enums import Line
 
-
 # Label by value. Django's get_FOO_display rebuilds a dict of every choice and translates every
 # label on each call, which a list page does for each row (docs/performance.md §3).
 _OWNERSHIP_LABELS = dict(Ownership.choices)
@@ -122,4 +121,8 @@ class Title(models.Model):
         return self.name or f"{self.get_level_display()} {self.year}"
 
     def get_level_display(self) -> str:
-        return force_str(_LEVEL_LABELS.get(self.level, self.level), strings_only=True)
+        return level_label(self.level)
+
+
+def level_label(level: str) -> str:
+    return force_str(_LEVEL_LABELS.get(level, level), strings_only=True)

@@ -12,10 +12,11 @@ names, would keep the planner from using any of the indexes. A name key of one c
 not searched: it matches a large part of the country and no index can narrow it.
 """
 
+import json
 import re
 
 from django.db import connection
-from django.db.models import Exists, F, Func, OuterRef, Prefetch, QuerySet, TextField
+from django.db.models import Exists, F, Func, OuterRef, QuerySet, TextField
 
 from qnwmh.collectives.codes import normalize_legacy_code
 from qnwmh.collectives.models import Collective, FormerName, Title
@@ -123,17 +124,59 @@ def for_listing(collectives: QuerySet) -> QuerySet:
 LIST_PAGE_FIELDS = ("code", "name", "ownership", "data_ok", "frozen_reasons", "unit__name")
 
 
+class _RelatedRows(Func):
+    """Some columns of the rows of `model` that point at the outer collective, in `order`, as
+    JSON text `[[col, …], …]` (NULL or "[]" when none): a correlated subquery in the page's own
+    query, so the page needs no second round trip per relation (docs/performance.md §3).
+    PostgreSQL orders inside the aggregate; SQLite before 3.44 cannot, and aggregates an
+    ordered subquery instead (as registrations.exports.HeldTitles)."""
+
+    output_field = TextField()
+    sqlite_template = (
+        "(SELECT json_group_array(json_array({columns})) FROM (SELECT {columns} FROM {table}"
+        " WHERE collective_id = %(expressions)s ORDER BY {order}) t)"
+    )
+    postgresql_template = (
+        "(SELECT json_agg(json_build_array({columns}) ORDER BY {order})::text FROM {table}"
+        " WHERE collective_id = %(expressions)s)"
+    )
+
+    def __init__(self, model, columns: tuple[str, ...], order: str):
+        super().__init__(F("id"))
+        # Names from the code, never from a request.
+        self.parts = {"{columns}": ", ".join(columns), "{table}": model._meta.db_table}
+        self.parts["{order}"] = order
+
+    def _filled(self, template: str) -> str:
+        for name, value in self.parts.items():
+            template = template.replace(name, value)
+        return template
+
+    def as_sql(self, compiler, connection, template=None, **extra):
+        template = self._filled(template or self.sqlite_template)
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template=self.postgresql_template, **extra)
+
+
 def for_list_page(collectives: QuerySet) -> QuerySet:
-    """for_listing for the list page (docs/performance.md §3): only the columns it shows, and
-    the former names and titles as plain lists (`former_name_list`, `title_list`), so the
-    template does not build two querysets per row to reach the prefetched rows."""
-    former_names = FormerName.objects.only("collective_id", "name")
-    titles = Title.objects.only("collective_id", "level", "year")
+    """for_listing for the list page (docs/performance.md §3): only the columns it shows, one
+    query for the rows with their former names (`former_names_json`: [[name], …], newest
+    first) and titles (`titles_json`: [[year, level], …], latest first), read by
+    `list_page_extras`."""
     return (
         collectives.select_related("unit")
         .only(*LIST_PAGE_FIELDS)
-        .prefetch_related(
-            Prefetch("former_names", queryset=former_names, to_attr="former_name_list"),
-            Prefetch("titles", queryset=titles, to_attr="title_list"),
+        .annotate(
+            former_names_json=_RelatedRows(FormerName, ("name",), "replaced_at DESC, id"),
+            titles_json=_RelatedRows(Title, ("year", "level"), "year DESC, id"),
         )
     )
+
+
+def list_page_extras(collective) -> tuple[list[str], list[tuple[int, str]]]:
+    """The former names and the (year, level) of the titles of a row of for_list_page."""
+    former = [name for (name,) in json.loads(collective.former_names_json or "[]")]
+    titles = [(year, level) for year, level in json.loads(collective.titles_json or "[]")]
+    return former, titles

@@ -19,7 +19,7 @@ from qnwmh.collectives.forms import (
     TransferForm,
     UnfreezeForm,
 )
-from qnwmh.collectives.models import Collective
+from qnwmh.collectives.models import Collective, level_label
 from qnwmh.core.downloads import attachment
 from qnwmh.core.errors import DomainError
 from qnwmh.core.pagination import paginate
@@ -60,14 +60,15 @@ def _list_row(collective) -> dict:
     """A row of the list as the template prints it, in plain values: the template engine
     resolves a dict key much faster than a model attribute, and the former names need no inner
     loop (docs/performance.md §3)."""
+    former_names, titles = queries.list_page_extras(collective)
     return {
         "url": reverse("collectives:detail", args=[collective.code]),
         "code": collective.code,
         "name": collective.name,
-        "former_names": "；".join(former.name for former in collective.former_name_list),
+        "former_names": "；".join(former_names),
         "unit": collective.unit.name,
         "ownership": collective.get_ownership_display(),
-        "titles": [f"{title.year} {title.get_level_display()}" for title in collective.title_list],
+        "titles": [f"{year} {level_label(level)}" for year, level in titles],
         "data_ok": collective.data_ok,
         "frozen_reasons": collective.frozen_reasons,
     }

@@ -26,9 +26,9 @@ def bounded_int(raw, default: int, low: int, high: int) -> int:
 
 def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> int:
     """The number of rows, or cap + 1 when there are more than `cap`:
-    `SELECT COUNT(*) FROM (SELECT … LIMIT cap + 1)`, without the ordering the count does not
-    need."""
-    return queryset.order_by()[: cap + 1].count()
+    `SELECT COUNT(*) FROM (SELECT id … LIMIT cap + 1)`, without the ordering and the annotated
+    columns (a list's per-row subqueries) the count does not need."""
+    return queryset.order_by().values("pk")[: cap + 1].count()
 
 
 @dataclass
