@@ -81,7 +81,7 @@ def test_national_security_admin_sees_the_settings_as_the_policy(world, login_as
     assert response.status_code == 200
     assert {name: response.context["form"].initial[name] for name in DEFAULTS} == DEFAULTS
     body = response.content.decode()
-    assert "部署的默认值（环境变量）正在生效" in body
+    assert "当前生效的是部署的默认值（环境变量）" in body
     assert "保存安全策略" in body
 
 
