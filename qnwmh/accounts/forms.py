@@ -103,8 +103,8 @@ class SecurityPolicyForm(forms.Form):
             message = bound_message(low, high)
             self.fields[name] = forms.IntegerField(
                 label=capfirst(model_field.verbose_name),
-                help_text=f"{model_field.help_text} "
-                + _("Allowed: %(low)d–%(high)d.") % {"low": low, "high": high},
+                help_text=_("%(help)s Allowed: %(low)d–%(high)d.")
+                % {"help": model_field.help_text, "low": low, "high": high},
                 min_value=low,
                 max_value=high,
                 disabled=read_only,
