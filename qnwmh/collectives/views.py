@@ -52,17 +52,19 @@ def collective_list(request):
         if data["data_ok"]:
             collectives = collectives.filter(data_ok=data["data_ok"] == "yes")
     page = paginate(queries.for_list_page(collectives.order_by("code")), request.GET)
-    rows = [_list_row(collective) for collective in page.items]
+    # Reversed once for the page: a code is a slug, which the URL carries unchanged.
+    head, tail = reverse("collectives:detail", args=["0"]).rsplit("0", 1)
+    rows = [_list_row(collective, f"{head}{collective.code}{tail}") for collective in page.items]
     return render(request, "collectives/list.html", {"form": form, "page": page, "rows": rows})
 
 
-def _list_row(collective) -> dict:
+def _list_row(collective, url: str) -> dict:
     """A row of the list as the template prints it, in plain values: the template engine
     resolves a dict key much faster than a model attribute, and the former names need no inner
     loop (docs/performance.md §3)."""
     former_names, titles = queries.list_page_extras(collective)
     return {
-        "url": reverse("collectives:detail", args=[collective.code]),
+        "url": url,
         "code": collective.code,
         "name": collective.name,
         "former_names": "；".join(former_names),
