@@ -2,6 +2,7 @@
 import. Admins only; outside the subtree 404."""
 
 import datetime
+import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,8 @@ from django.utils import timezone
 
 from qnwmh.accounts.models import User
 from qnwmh.collectives.enums import Ownership
-from qnwmh.collectives.models import Collective
+from qnwmh.collectives.models import Collective, FormerName
+from qnwmh.cycles.enums import Level
 from qnwmh.jobs.models import Job
 from qnwmh.units.enums import Line
 from tests.collectives.factories import (
@@ -41,6 +43,42 @@ def test_list_shows_the_subtree_only(world, login_as):
     assert _codes(response) == [mine.code]
     response = login_as(world.users["guangdong"]).get("/collectives/")
     assert _codes(response) == ["5200000002"]
+
+
+def _cells(response, code: str) -> list[str]:
+    row = re.search(
+        rf"<tr>\s*<td><a [^>]*><code>{code}</code>.*?</tr>", response.content.decode(), re.S
+    )
+    return [
+        re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row[0], re.S)
+    ]
+
+
+def test_list_row_shows_former_names_newest_first_and_titles_latest_first(world, login_as):
+    # The row's former names and titles come from subqueries of the row query (§3).
+    collective = CollectiveFactory(
+        code="5200000001", name="武陵区青年文明号班组", unit=world.wuling
+    )
+    older = FormerNameFactory(collective=collective, name="老名称")
+    newer = FormerNameFactory(collective=collective, name="新名称")
+    FormerName.objects.filter(pk=older.pk).update(
+        replaced_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    )
+    FormerName.objects.filter(pk=newer.pk).update(
+        replaced_at=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+    )
+    TitleFactory(collective=collective, level=Level.PROVINCIAL, year=2021)
+    TitleFactory(collective=collective, level=Level.NATIONAL, year=2025)
+    CollectiveFactory(code="5200000002", unit=world.wuling)
+    response = login_as(world.users["changde"]).get("/collectives/")
+    assert _cells(response, "5200000001")[2:6] == [
+        "新名称；老名称",
+        world.wuling.name,
+        "公有制",
+        "2025 全国 2021 省级",
+    ]
+    assert _cells(response, "5200000002")[2] == "—"
+    assert _cells(response, "5200000002")[5] == "—"
 
 
 def test_list_search_by_code_name_and_former_name(world, login_as):
