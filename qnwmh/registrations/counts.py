@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cache
 
 from django.db import connection, transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
@@ -79,10 +80,27 @@ def keyed(registrations: QuerySet) -> QuerySet:
     )
 
 
+_MARKER = -7_340_033  # stands for the registration's id in the SQL compiled once
+
+
+@cache
+def _one_key_sql(vendor: str) -> tuple[str, tuple, int]:
+    """`keyed()` of one registration, compiled once per database kind: every change reads a
+    key or two, and compiling the annotations costs more than running the query."""
+    sql, params = keyed(Registration.objects.filter(pk=_MARKER)).query.sql_with_params()
+    return sql, tuple(params), params.index(_MARKER)
+
+
 def _keys_of(ids: list[int]) -> Counter:
     if not ids:
         return Counter()
-    rows = keyed(Registration.objects.filter(pk__in=ids))
+    if len(ids) == 1:
+        sql, params, at = _one_key_sql(connection.vendor)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params[:at], ids[0], *params[at + 1 :]])
+            rows = cursor.fetchall()
+    else:
+        rows = keyed(Registration.objects.filter(pk__in=ids))
     return Counter((c, p, s, bool(np), bool(pt)) for c, p, s, np, pt in rows)
 
 
