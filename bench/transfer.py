@@ -356,8 +356,13 @@ def main(kind: str, rows: int) -> dict:
     SHA-256 of the file (the app's and the baseline's must be equal)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qnwmh.settings")
     django.setup()
+    # What a worker has loaded before a job starts is loaded before the clock, for both sides.
+    from qnwmh.collectives import imports  # noqa: F401
+    from qnwmh.registrations import exports  # noqa: F401
+
     data = legacy_file(rows) if kind in ("import-app", "copy-baseline") else None
     values = _summary_values(rows) if kind == "excel-baseline" else None
+    _national()
     found: dict = {"rows": rows}
     started, cpu = time.perf_counter(), _cpu_seconds()
     if kind == "export-app":
