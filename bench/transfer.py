@@ -66,17 +66,16 @@ def _national():
 
 
 def export_app(rows: int, kind: str = "xlsx") -> dict:
-    """The job's own path: summary_rows → SummaryTable chunks → write_xlsx / write_csv."""
+    """The job's own path: summary_rows → write_table (SummaryTable chunks → write_xlsx /
+    write_csv), outside a transaction as in a worker."""
     from django.utils import translation
 
     from qnwmh.registrations import exports
 
     actor, cycle, root = _national()
-    write = exports.write_xlsx if kind == "xlsx" else exports.write_csv
     with translation.override("zh-hans"), tempfile.NamedTemporaryFile(suffix=f".{kind}") as out:
         queryset = exports.summary_rows(actor, cycle, root)[:rows]
-        chunks = exports.SummaryTable().chunks(queryset)
-        write(out.name, chunks, lambda done, total=None: None, rows)
+        exports.write_table(out.name, kind, queryset, lambda done, total=None: None, rows)
         return {"sha256": _digest(out.name)}
 
 

@@ -25,7 +25,9 @@ import threading
 from collections.abc import Iterable, Iterator
 
 import xlsxwriter
+from django import db
 from django.core.files import File
+from django.db import connection, transaction
 from django.db.models import Func, TextField
 from django.db.models.functions import Cast
 from django.utils import translation
@@ -178,10 +180,8 @@ def export_summary(job, progress) -> dict:
         rows = summary_rows(actor, cycle, unit)
         total = rows.count()
         progress(0, total)
-        chunks = SummaryTable().chunks(rows)
         with tempfile.NamedTemporaryFile(suffix=f".{kind}") as output:
-            write = write_xlsx if kind == XLSX else write_csv
-            write(output.name, chunks, progress, total)
+            write_table(output.name, kind, rows, progress, total)
             name = _("Summary of applying collectives-%(cycle)s-%(unit)s") % {
                 "cycle": cycle.name,
                 "unit": unit.name,
@@ -191,7 +191,27 @@ def export_summary(job, progress) -> dict:
         return {"summary": _("%(count)d collectives exported.") % {"count": total}, "problems": []}
 
 
-def write_xlsx(path: str, chunks: Iterable[list[list]], progress, total: int) -> None:
+def write_table(path: str, kind: str, rows, progress, total: int) -> None:
+    """The table of `rows` (summary_rows) as `kind`, progress reported once per chunk.
+
+    On PostgreSQL the rows are read inside a transaction of their own: outside one, Django
+    declares the server-side cursor WITH HOLD, and PostgreSQL then computes the whole result
+    before the first row arrives, so the writer would wait for all of it (1.4 s of 4.5 for
+    60,000 rows). Inside, the first chunk comes at once. The job's progress is then written
+    from the writer thread, whose own connection commits each update, so the job page still
+    shows it while the read is under way. Inside a caller's transaction (tests), as before."""
+    write = write_xlsx if kind == XLSX else write_csv
+    chunks = SummaryTable().chunks(rows)
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        write(path, chunks, progress, total)
+        return
+    with transaction.atomic():
+        write(path, chunks, progress, total, report_in_writer=True)
+
+
+def write_xlsx(
+    path: str, chunks: Iterable[list[list]], progress, total: int, report_in_writer=False
+) -> None:
     """The table as one Excel sheet; progress is reported once per chunk."""
     workbook = xlsxwriter.Workbook(
         path, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
@@ -213,35 +233,47 @@ def write_xlsx(path: str, chunks: Iterable[list[list]], progress, total: int) ->
                 if text:
                     write(number, column, text)
 
-    write_while_reading(chunks, write_chunk, progress, total)
+    write_while_reading(chunks, write_chunk, progress, total, report_in_writer)
     workbook.close()
 
 
-def write_csv(path: str, chunks: Iterable[list[list]], progress, total: int) -> None:
+def write_csv(
+    path: str, chunks: Iterable[list[list]], progress, total: int, report_in_writer=False
+) -> None:
     """The table as CSV in UTF-8 with a BOM (without it Excel reads Chinese as GBK and garbles
     it), CRLF line ends, every cell quoted only when it must be."""
     with open(path, "w", encoding="utf-8", newline="") as out:
         out.write(codecs.BOM_UTF8.decode())
         writer = csv.writer(out)
         writer.writerow([safe_cell(h) for h in headers()])
-        write_while_reading(chunks, writer.writerows, progress, total)
+        write_while_reading(chunks, writer.writerows, progress, total, report_in_writer)
 
 
-def write_while_reading(chunks: Iterable[list[list]], write_chunk, progress, total: int) -> None:
+def write_while_reading(
+    chunks: Iterable[list[list]], write_chunk, progress, total: int, report_in_writer=False
+) -> None:
     """Write each chunk in a second thread while this one reads the next: the database's share
     of the time (spent waiting on the socket, without the GIL) overlaps the writer's. At most
-    three chunks are in memory: one being written, one waiting, one being read. The database
-    and the job's progress stay in this thread (connections are per thread)."""
+    three chunks are in memory: one being written, one waiting, one being read. The reading
+    stays in this thread (connections are per thread); so does the job's progress, unless
+    `report_in_writer` (this thread's connection is in a read transaction, see write_table):
+    the writer then reports each chunk written on its own connection, closed at the end."""
     waiting: queue.Queue = queue.Queue(maxsize=1)
     failed: list[BaseException] = []
 
     def drain() -> None:
-        while (chunk := waiting.get()) is not None:
-            if not failed:
-                try:
-                    write_chunk(chunk)
-                except BaseException as exc:  # re-raised in the reading thread
-                    failed.append(exc)
+        try:
+            while (item := waiting.get()) is not None:
+                if not failed:
+                    try:
+                        write_chunk(item[0])
+                        if report_in_writer:
+                            progress(item[1], total)
+                    except BaseException as exc:  # re-raised in the reading thread
+                        failed.append(exc)
+        finally:
+            if report_in_writer:
+                db.connection.close()
 
     writer = threading.Thread(target=drain, name="export-writer", daemon=True)
     writer.start()
@@ -250,15 +282,17 @@ def write_while_reading(chunks: Iterable[list[list]], write_chunk, progress, tot
         for chunk in chunks:
             if failed:
                 break
-            waiting.put(chunk)
             done += len(chunk)
-            progress(done, total)
+            waiting.put((chunk, done))
+            if not report_in_writer:
+                progress(done, total)
     finally:
         waiting.put(None)
         writer.join()
     if failed:
         raise failed[0]
-    progress(done, total)
+    if not report_in_writer:
+        progress(done, total)
 
 
 def export_format(request) -> str:

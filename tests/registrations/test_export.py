@@ -172,6 +172,39 @@ def test_export_job_audited(world, login_as, cycle, django_capture_on_commit_cal
     assert AuditEntry.objects.filter(action="job.start", actor=world.users["hunan"]).count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_export_outside_a_transaction_writes_the_table_and_its_progress(
+    world, login_as, cycle, hunan_rows, django_capture_on_commit_callbacks, kind, monkeypatch
+):
+    """In a worker the job runs outside any transaction: on PostgreSQL it then reads in a
+    transaction of its own and reports progress from the writer thread (write_table)."""
+    from django.db import connection
+
+    from qnwmh.registrations import exports
+
+    reported = []
+    write_while_reading = exports.write_while_reading
+
+    def recorded(chunks, write_chunk, progress, total, report_in_writer=False):
+        def progress_seen(done, total=None):
+            reported.append((done, report_in_writer, connection.in_atomic_block))
+            progress(done, total)
+
+        write_while_reading(chunks, write_chunk, progress_seen, total, report_in_writer)
+
+    monkeypatch.setattr(exports, "write_while_reading", recorded)
+    client = login_as(world.users["hunan"])
+    export(client, django_capture_on_commit_callbacks, cycle=cycle.pk, format=kind)
+    job = Job.objects.get()
+    assert (job.status, job.done, job.total) == (JobStatus.DONE, 2, 2)
+    in_writer = connection.vendor == "postgresql"
+    # From the writer thread, whose own connection is in no transaction; or from this one.
+    assert reported == ([(2, True, False)] if in_writer else [(2, False, False)] * 2)
+    rows = csv_rows(job) if kind == "csv" else sheet_rows(job)
+    assert [row[1] for row in rows[1:]] == ["cd0001", "wl0001"]
+
+
 def csv_rows(job: Job) -> list[list[str]]:
     with job.output_file.open("rb") as handle:
         data = handle.read()
