@@ -7,12 +7,13 @@ The job re-scopes everything through the starter's own `visible_to`, so its para
 widen what it reads. Every cell goes through safe_cell (no formula injection from a
 collective's name), in both formats.
 
-Speed and memory (docs/performance.md §6, §7): the rows are read as plain tuples in chunks
-(`values_list` over `iterator`, a server-side cursor on PostgreSQL), so no model instances are
-built; labels (states, unit names, title texts) are computed once per export and looked up per
-row; titles are read with one query per chunk. xlsxwriter's constant_memory mode flushes each
-row as it goes and the CSV is written to a temporary file chunk by chunk, so memory stays flat
-however many collectives there are.
+Speed and memory (docs/performance.md §6–8): one query reads every cell's data as plain
+tuples in chunks (`values_list` over `iterator`, a server-side cursor on PostgreSQL, inside a
+transaction of its own there), the titles on record aggregated in it, so no model instances are
+built and no second query is made; labels (states, 是/否, title cells) are made once per export
+and looked up per row. xlsxwriter's constant_memory mode flushes each row as it goes and the
+CSV is written to a temporary file chunk by chunk, so memory stays flat however many
+collectives there are.
 """
 
 import codecs
