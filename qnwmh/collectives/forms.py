@@ -9,6 +9,7 @@ from qnwmh.collectives.sources import MAX_BYTES
 from qnwmh.collectives.validators import INDUSTRY_MAX, LEADER_MAX, NAME_MAX, PHONE_MAX
 from qnwmh.units.enums import Line
 from qnwmh.units.picker import UnitPickerField
+from qnwmh.web.widgets import Select
 
 BLANK = [("", "—")]
 
@@ -85,12 +86,13 @@ class SearchForm(forms.Form):
     )
     unit = forms.Field()
     ownership = forms.ChoiceField(
-        label=_("Ownership"), choices=BLANK + Ownership.choices, required=False
+        label=_("Ownership"), choices=BLANK + Ownership.choices, required=False, widget=Select
     )
     data_ok = forms.ChoiceField(
         label=_("Data qualified"),
         choices=[("", "—"), ("yes", _("Yes")), ("no", _("No (frozen)"))],
         required=False,
+        widget=Select,
     )
 
     def __init__(self, *args, user, **kwargs):

@@ -6,6 +6,7 @@ import io
 
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -70,7 +71,10 @@ def _list_row(collective, url: str) -> dict:
         "former_names": "；".join(former_names),
         "unit": collective.unit.name,
         "ownership": collective.get_ownership_display(),
-        "titles": [f"{year} {level_label(level)}" for year, level in titles],
+        # Each title a badge followed by a space, as the template wrote them in a loop.
+        "titles": format_html_join(
+            "", '<span class="badge">{} {}</span> ', ((y, level_label(lv)) for y, lv in titles)
+        ),
         "data_ok": collective.data_ok,
         "frozen_reasons": collective.frozen_reasons,
     }
