@@ -65,7 +65,7 @@ def _interleaved(funcs, rounds: int) -> list[list[float]]:
 
 
 def load_average() -> str:
-    return "{:.1f}".format(os.getloadavg()[0])
+    return f"{os.getloadavg()[0]:.1f}"
 
 
 def national_page_figure(user) -> results.Figure:
