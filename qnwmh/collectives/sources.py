@@ -20,6 +20,7 @@ from typing import BinaryIO
 from django.utils.translation import gettext as _
 
 from qnwmh.core.errors import InvalidInput
+from qnwmh.core.uploads import opened
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 200_000
@@ -50,10 +51,7 @@ def check_size(size: int) -> None:
 def sniff(data: bytes | BinaryIO) -> str:
     """XLSX or CSV, or FileRejected saying why not. Takes the bytes or a seekable binary file
     (the stored upload, read in blocks: a 20 MB file is never held twice in memory)."""
-    handle = io.BytesIO(data) if isinstance(data, bytes) else data
-    handle.seek(0, io.SEEK_END)
-    size = handle.tell()
-    handle.seek(0)
+    handle, size = opened(data)
     if not size:
         raise _reject(_("The file is empty."))
     check_size(size)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from qnwmh.core.errors import InvalidInput
+from qnwmh.core.uploads import opened
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -67,10 +68,7 @@ def sniff_image(head: bytes) -> str:
 def accept_image(data: bytes | BinaryIO) -> AcceptedImage:
     """Check an uploaded picture and write it anew (see the module's docstring for the rules);
     ImageRejected, with the reason in Chinese, for anything that is not a sound picture."""
-    handle = io.BytesIO(data) if isinstance(data, bytes) else data
-    handle.seek(0, io.SEEK_END)
-    size = handle.tell()
-    handle.seek(0)
+    handle, size = opened(data)
     if not size:
         raise _reject(_("The file is empty."))
     if size > MAX_BYTES:
