@@ -142,8 +142,8 @@ SELECT t.registration_id, t.at, t.from_state, t.to_state, t.reason, a.username, 
 FROM registrations_transition t LEFT JOIN accounts_user a ON a.id = t.actor_id
 WHERE t.registration_id = ANY(%s) ORDER BY t.at, t.id"""
     params = [cycle_id, low, high]
-    count = f"""SELECT count(*) FROM (SELECT 1 FROM registrations_registration r WHERE {where}
-LIMIT {COUNT_CAP + 1}) capped"""
+    # The API's count is exact (API.md: `{"count", "results"}`), as in collective_list.
+    count = f"SELECT count(*) FROM registrations_registration r WHERE {where}"
     return Case(name, url, True, user, [(count, params), (page, params), (history, [_ids])])
 
 
