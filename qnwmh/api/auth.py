@@ -1,11 +1,10 @@
 """Bearer-token authentication for API v1 (../shared/API.md, Conventions)."""
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
 from qnwmh.accounts.domain import two_factor
-from qnwmh.accounts.domain.login import user_for_token
+from qnwmh.accounts.domain.login import touch_token, user_for_token
 from qnwmh.accounts.domain.two_factor import TwoFactorSetupRequired
 from qnwmh.accounts.rules import WrongRole
 from qnwmh.core.errors import Forbidden, NotAuthenticated
@@ -49,7 +48,7 @@ class BearerAuth(HttpBearer):
             raise TwoFactorSetupRequired()
         request.user = user
         request.api_token = api_token
-        api_token.__class__.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
+        touch_token(api_token)
         return user
 
     def __call__(self, request):

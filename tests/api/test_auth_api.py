@@ -317,3 +317,23 @@ def test_old_password_is_a_prompt_not_a_block_for_the_api(world, api_client):
 def test_openapi_lists_the_two_factor_endpoints(world, client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert {"/api/v1/auth/otp/setup", "/api/v1/auth/otp/confirm"} <= set(paths)
+
+
+def test_a_tokens_use_is_noted_at_most_once_a_minute(world, api_client, settings):
+    from qnwmh.accounts.domain.login import issue_api_token
+    from qnwmh.accounts.models import ApiToken, hash_token
+
+    settings.SESSION_TOUCH_SECONDS = 60
+    api_client.token = issue_api_token(world.users["hunan"])
+    token = ApiToken.objects.filter(key_hash=hash_token(api_client.token))
+    assert token.get().last_used_at is None
+
+    first = count_queries(lambda: api_client.get("/collectives"))
+    noted = token.get().last_used_at
+    assert noted is not None
+    assert count_queries(lambda: api_client.get("/collectives")) == first - 1
+    assert token.get().last_used_at == noted
+
+    token.update(last_used_at=noted - timedelta(seconds=61))
+    assert count_queries(lambda: api_client.get("/collectives")) == first
+    assert token.get().last_used_at > noted

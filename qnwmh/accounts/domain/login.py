@@ -139,3 +139,14 @@ def user_for_token(raw: str) -> tuple[User, ApiToken] | None:
     if token is None or not token.user.is_active:
         return None
     return token.user, token
+
+
+def touch_token(token: ApiToken) -> None:
+    """Note when a token was last used, at most once per SESSION_TOUCH_SECONDS (a minute), as
+    sessions are: the time is for people reading the list of their sessions and tokens, and
+    writing it on every request cost each API call an UPDATE and a WAL flush of its own."""
+    now = timezone.now()
+    last = token.last_used_at
+    if last is None or now - last >= timedelta(seconds=settings.SESSION_TOUCH_SECONDS):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
