@@ -9,7 +9,9 @@ from django.test import Client
 
 from qnwmh.accounts import limits
 from qnwmh.accounts.domain import issue_api_token
+from qnwmh.accounts.domain.login import touch_token
 from qnwmh.accounts.enums import AccountKind, AdminRole
+from qnwmh.accounts.models import ApiToken, hash_token
 from qnwmh.units.enums import Line, Tier
 from tests.factories import DEFAULT_PASSWORD, UnitFactory, UserFactory
 
@@ -113,14 +115,8 @@ def api_client():
             """A token as a client holds it between calls: used a moment ago, so a request
             does not note its use again within the minute (login.touch_token) and query
             counts are those of every call but the first of a minute."""
-            from django.utils import timezone
-
-            from qnwmh.accounts.models import ApiToken, hash_token
-
             self.token = issue_api_token(user)
-            ApiToken.objects.filter(key_hash=hash_token(self.token)).update(
-                last_used_at=timezone.now()
-            )
+            touch_token(ApiToken.objects.get(key_hash=hash_token(self.token)))
             return self
 
         def _headers(self):
