@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "qnwmh.audit",
     "qnwmh.units",
     "qnwmh.accounts",
+    "qnwmh.notifications",
     "qnwmh.jobs",
     "qnwmh.cycles",
     "qnwmh.collectives",
