@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements/dev-lock.txt | sha1sum | cut -c1-12)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/qnwmh
 PYTEST_ARGS ?=
+PORT ?= 8000
 
 .PHONY: run test test-sqlite test-postgres lint venv messages clean
 
@@ -28,9 +29,9 @@ run: venv messages
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py load_demo
-	@echo "qnwmh 正在 http://127.0.0.1:8000/ 运行（Ctrl-C 停止）"
+	@echo "qnwmh 正在 http://127.0.0.1:$(PORT)/ 运行（Ctrl-C 停止）"
 	@echo "演示环境默认不强制管理员双因素登录（ADMIN_TWO_FACTOR_REQUIRED=1 make run 可开启；生产环境默认开启）。"
-	ADMIN_TWO_FACTOR_REQUIRED=$${ADMIN_TWO_FACTOR_REQUIRED:-0} $(PY) manage.py runserver 127.0.0.1:8000 --noreload
+	ADMIN_TWO_FACTOR_REQUIRED=$${ADMIN_TWO_FACTOR_REQUIRED:-0} $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
 lint: venv
 	$(VENV)/bin/ruff check .
@@ -51,6 +52,7 @@ test-postgres: venv messages
 
 test: lint
 	@$(MAKE) --no-print-directory security
+	@scripts/browser-deps
 	@echo "== SQLite"
 	@$(MAKE) --no-print-directory test-sqlite
 	@$(MAKE) --no-print-directory test-postgres

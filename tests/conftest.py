@@ -170,3 +170,18 @@ def count_queries(func) -> int:
     with CaptureQueriesContext(connection) as context:
         func()
     return len(context.captured_queries)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """A skipped browser test is said loudly at the end, not lost among the other skips
+    (scripts/browser-deps installs Chromium where it may; under CI=true it must run)."""
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if "tests/e2e/" in report.nodeid.replace("\\", "/")
+    ]
+    if skipped:
+        terminalreporter.write_sep("!", "THE BROWSER TEST WAS SKIPPED", red=True, bold=True)
+        for report in skipped:
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
+            terminalreporter.write_line(f"{report.nodeid}: {reason}", red=True)

@@ -23,7 +23,8 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
         not os.path.exists(CHROMIUM) and os.environ.get("CI") != "true",
-        reason="Debian's chromium is not installed (CI installs it)",
+        reason="Debian's chromium is not installed: scripts/browser-deps installs it as root "
+        "with apt (make test runs it); under CI=true this test runs and fails without it",
     ),
 ]
 
