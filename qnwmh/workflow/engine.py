@@ -99,7 +99,8 @@ def transition(workflow: Workflow, name: str, actor, obj, *, reason="", updates=
         if workflow.audited:
             _audit(workflow, obj, change, changes)
         if action.notify is not None:
-            transaction.on_commit(partial(_notify, action.notify, obj, change))
+            # robust: a message that cannot be built is logged; the committed change stands.
+            transaction.on_commit(partial(_notify, action.notify, obj, change), robust=True)
     setattr(obj, workflow.state_field, workflow.stored_value(new))
     for key, value in updates.items():
         setattr(obj, key, value)
