@@ -141,3 +141,24 @@ def test_refused_or_lost_decisions_tell_nobody(
             with pytest.raises(DomainError):  # 403 and 409 alike
                 call()
     assert delivered == []
+
+
+@pytest.mark.parametrize("action", ["submit", "pre_approve", "approve"])
+def test_decisions_look_up_no_recipient_in_their_transaction(
+    world, cycle, collective, registration, delivered, action
+):
+    """The deadline surge is measured: the recipients are looked up after the commit only."""
+    if action != "submit":
+        Registration.objects.filter(pk=registration.pk).update(state=S.SUBMITTED)
+    registration = loaded(registration)
+    actor = {
+        "submit": collective.user,
+        "pre_approve": world.users["wuling"],
+        "approve": world.users["hunan"],
+    }[action]
+    with CaptureQueriesContext(connection) as during:
+        getattr(domain, action)(actor, registration)
+    statements = [q["sql"] for q in during.captured_queries]
+    assert not [s for s in statements if "accounts_user" in s]
+    assert statements[-1].startswith("RELEASE SAVEPOINT")
+    assert delivered == []
