@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "qnwmh.units",
     "qnwmh.accounts",
     "qnwmh.notifications",
+    "qnwmh.workflow",
     "qnwmh.jobs",
     "qnwmh.cycles",
     "qnwmh.collectives",

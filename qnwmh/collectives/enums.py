@@ -10,3 +10,10 @@ class Ownership(models.TextChoices):
 
 # "≥ 1 non-public-economy or social-organisation collective per local unit" (seeds 000).
 NON_PUBLIC_KINDS = (Ownership.NON_PUBLIC, Ownership.SOCIAL_ORG)
+
+
+class DataState(models.TextChoices):
+    """数据合格 (seeds 000 Q3), as the workflow's state: stored in Collective.data_ok."""
+
+    FROZEN = "frozen", _("Frozen (data not qualified)")
+    QUALIFIED = "qualified", _("Data qualified")

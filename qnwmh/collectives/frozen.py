@@ -11,7 +11,9 @@ from qnwmh.collectives import rules
 from qnwmh.collectives.domain import DETAIL_FIELDS, lock, raise_for, save_details
 from qnwmh.collectives.models import Collective
 from qnwmh.collectives.validators import validate_fields
-from qnwmh.core.errors import AlreadyHandled, Conflict, Forbidden
+from qnwmh.collectives.workflow import COLLECTIVE_DATA
+from qnwmh.core.errors import Conflict, Forbidden
+from qnwmh.workflow import engine
 
 # A record is complete (数据合格) when these hold valid values.
 REQUIRED_FIELDS = ["line", "ownership"]
@@ -28,31 +30,33 @@ def missing_fields(collective: Collective) -> dict[str, list[str]]:
 @transaction.atomic
 def unfreeze(actor, collective: Collective, **fields) -> Collective:
     """完善信息 and 数据合格 = 是 (seeds 000 Q3): the admin supplies what the legacy record
-    lacked; the record must then be complete. Its login is enabled again (still without a
-    password: the admin issues a one-time one by reset when the collective asks)."""
-    if not rules.can_manage_collective(actor, collective):
+    lacked; the record must then be complete. The change of state is the workflow's unfreeze
+    (workflow.py: history, audit, the login enabled again)."""
+    if not engine.permitted(COLLECTIVE_DATA.action("unfreeze"), actor, collective):
         raise Forbidden()
     allowed = [*REQUIRED_FIELDS, *DETAIL_FIELDS]
     unknown = set(fields) - set(allowed)
     if unknown:
         raise_for({field: [_("This field cannot be changed here.")] for field in sorted(unknown)})
     locked = lock(collective)
-    if locked.data_ok:
-        raise AlreadyHandled(_("This record is not frozen (it may have been unfrozen already)."))
+    engine.authorise(COLLECTIVE_DATA, "unfreeze", actor, locked)
     values, errors = validate_fields(fields, unit=locked.unit)
     raise_for(errors)
     before = snapshot(locked, [*allowed, "data_ok", "frozen_reasons"])
     for field, value in values.items():
         setattr(locked, field, value)
     raise_for(missing_fields(locked))
-    locked.data_ok, locked.frozen_reasons = True, []
-    save_details(locked, [*values, "data_ok", "frozen_reasons"])
-    if locked.user is not None:
-        # Through the accounts domain, so that the audit log has the account's own entry.
-        accounts.switch_active(actor, locked.user, True)
-    changes = diff(before, snapshot(locked, [*allowed, "data_ok", "frozen_reasons"]))
-    record("collective.unfreeze", actor=actor, obj=locked, scope_unit=locked.unit, changes=changes)
-    return locked
+    if values:
+        save_details(locked, list(values))
+    after = {**snapshot(locked, allowed), "data_ok": True, "frozen_reasons": []}
+    return engine.transition(
+        COLLECTIVE_DATA,
+        "unfreeze",
+        actor,
+        locked,
+        updates={"frozen_reasons": []},
+        changes=diff(before, after),
+    )
 
 
 @transaction.atomic

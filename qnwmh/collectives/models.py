@@ -3,9 +3,10 @@ from django.db import models
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
-from qnwmh.collectives.enums import Ownership
+from qnwmh.collectives.enums import DataState, Ownership
 from qnwmh.cycles.enums import Level
 from qnwmh.units.enums import Line
+from qnwmh.workflow.models import History
 
 # Label by value. Django's get_FOO_display rebuilds a dict of every choice and translates every
 # label on each call, which a list page does for each row (docs/performance.md §3).
@@ -80,6 +81,19 @@ class Collective(models.Model):
 
     def get_ownership_display(self) -> str:
         return force_str(_OWNERSHIP_LABELS.get(self.ownership, self.ownership), strings_only=True)
+
+
+class DataStateChange(History):
+    """One change of a collective's 数据合格 (frozen → qualified when an admin completes a
+    legacy record), written by the workflow engine (collectives/workflow.py)."""
+
+    collective = models.ForeignKey(Collective, models.CASCADE, related_name="data_history")
+    from_state = models.CharField(max_length=16, choices=DataState.choices)
+    to_state = models.CharField(max_length=16, choices=DataState.choices)
+
+    class Meta(History.Meta):
+        verbose_name = _("data state change")
+        verbose_name_plural = _("data state changes")
 
 
 class FormerName(models.Model):

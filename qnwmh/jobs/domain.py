@@ -9,6 +9,7 @@ plus anything of its own.
 """
 
 from collections.abc import Callable
+from contextlib import suppress
 
 from django.core.files.base import ContentFile, File
 from django.db import transaction
@@ -16,8 +17,10 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from qnwmh.audit.domain import record
-from qnwmh.jobs.enums import JobStatus
+from qnwmh.core.errors import Conflict
 from qnwmh.jobs.models import Job
+from qnwmh.jobs.workflow import JOB
+from qnwmh.workflow import engine
 
 _HANDLER_MARK = "_qnwmh_job_handler"
 
@@ -106,21 +109,31 @@ def attach_output(job: Job, name: str, data: bytes | File) -> None:
 
 
 def run(job_id: int) -> None:
-    """Run one job to its end. Claimed with a conditional update: a job runs once even if two
-    workers receive it."""
-    claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=timezone.now()
-    )
-    if claimed != 1:
+    """Run one job to its end, each step a transition of the job's workflow (workflow.py).
+    Claimed with a compare-and-swap: a job runs once even if two workers receive it."""
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None:
         return
-    job = Job.objects.get(pk=job_id)
+    try:
+        engine.transition(JOB, "run", None, job, updates={"started_at": timezone.now()})
+    except Conflict:  # no longer queued, or another worker claimed it first
+        return
     try:
         result = resolve_handler(job.handler)(job, Progress(job)) or {}
     except Exception as exc:
-        Job.objects.filter(pk=job_id).update(
-            status=JobStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
-        )
+        _fail(job, exc)
         raise
-    Job.objects.filter(pk=job_id).update(
-        status=JobStatus.DONE, result=result, done=job.total or job.done, finished_at=timezone.now()
+    engine.transition(
+        JOB,
+        "finish",
+        None,
+        job,
+        updates={"result": result, "done": job.total or job.done, "finished_at": timezone.now()},
     )
+
+
+def _fail(job: Job, exc: Exception) -> None:
+    # Already failed meanwhile (e.g. found dead): the handler's exception is raised all the same.
+    with suppress(Conflict):
+        updates = {"error": str(exc)[:2000], "finished_at": timezone.now()}
+        engine.transition(JOB, "fail", None, job, updates=updates)

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from qnwmh.jobs.enums import FINISHED, JobStatus
+from qnwmh.workflow.models import History
 
 
 class JobQuerySet(models.QuerySet):
@@ -60,3 +61,16 @@ class Job(models.Model):
         if self.status == JobStatus.DONE:
             return 100
         return int(100 * self.done / self.total) if self.total else 0
+
+
+class JobTransition(History):
+    """One state change of a job (queued → running → done or failed), made by the system: the
+    worker that runs it (jobs/workflow.py)."""
+
+    job = models.ForeignKey(Job, models.CASCADE, related_name="history")
+    from_state = models.CharField(max_length=16, choices=JobStatus.choices)
+    to_state = models.CharField(max_length=16, choices=JobStatus.choices)
+
+    class Meta(History.Meta):
+        verbose_name = _("job state change")
+        verbose_name_plural = _("job state changes")

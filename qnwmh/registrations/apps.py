@@ -6,3 +6,8 @@ class RegistrationsConfig(AppConfig):
     name = "qnwmh.registrations"
     label = "registrations"
     verbose_name = _("Online registration")
+
+    def ready(self):
+        # The named permissions (rules.add_perm) exist once the app is loaded, not only once
+        # something happens to import rules.py.
+        from qnwmh.registrations import rules  # noqa: F401

@@ -1,15 +1,16 @@
 """网络报备: the life of a registration — draft, submission, review (seeds 000 附件3, 004).
 
-Every state change goes through `_transition`, which checks the permission (rules.py), makes
-the change with a compare-and-swap (`filter(pk=…, state=old).update(state=new)`: exactly one
-row, or the caller lost a race and hears "已被他人处理"), moves the dashboard's subtree counts
-(counts.py), writes one `Transition` (the history) and one audit entry — all in one
-transaction. There is deliberately no generic "set state":
-each function below is one arrow of enums.TRANSITIONS.
+Every state change is an action of the declared workflow (workflow.py), run by the one workflow
+engine (qnwmh/workflow/engine.py), which checks the permission (rules.py), makes the change
+with a compare-and-swap (`filter(pk=…, state=old).update(state=new)`: exactly one row, or the
+caller lost a race and hears "已被他人处理"), moves the dashboard's subtree counts (counts.py),
+writes one `Transition` (the history) and one audit entry, and queues the notifications for
+after the commit — all in one transaction. There is deliberately no generic "set state": each
+function below is one arrow of enums.TRANSITIONS.
 
 The counts' rows and the audit chain's lock are shared by every writer of a cycle and held
-until the commit, so both writes go last (`_shared_writes_last`): the counts' deltas in one
-statement, then the audit entry, then the commit (docs/performance.md, deadline surge).
+until the commit, so both writes go last (`workflow.shared_writes_last`): the counts' deltas in
+one statement, then the audit entry, then the commit (docs/performance.md, deadline surge).
 
 Decisions (the brief left them open):
 - Creating a draft is not a state change: no Transition row; the timeline starts at created_at.
@@ -24,14 +25,13 @@ Decisions (the brief left them open):
   outside the subtree the answer is 404 before any of these.
 """
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qnwmh.audit.domain import appended_last, diff, record, snapshot
+from qnwmh.audit.domain import diff, record, snapshot
 from qnwmh.collectives.models import Collective
 from qnwmh.core.errors import (
     AlreadyHandled,
@@ -42,13 +42,15 @@ from qnwmh.core.errors import (
     NotFound,
 )
 from qnwmh.cycles.models import Cycle
-from qnwmh.registrations import counts, eligibility, rules, validators
-from qnwmh.registrations.enums import EDITABLE, REASON_REQUIRED, TRANSITIONS, Action
+from qnwmh.registrations import counts, eligibility, validators
+from qnwmh.registrations.enums import EDITABLE, Action
 from qnwmh.registrations.enums import RegistrationState as S
-from qnwmh.registrations.models import Registration, Transition
+from qnwmh.registrations.models import Registration
+from qnwmh.registrations.workflow import MAX_REASON as MAX_REASON
+from qnwmh.registrations.workflow import REGISTRATION, shared_writes_last
 from qnwmh.units.paths import ancestor_paths
+from qnwmh.workflow import engine
 
-MAX_REASON = 1000
 MAX_BULK = 200
 
 
@@ -111,16 +113,7 @@ def _invalid(errors: dict) -> InvalidInput:
     return InvalidInput(first, fields=errors)
 
 
-@contextmanager
-def _shared_writes_last():
-    """One transaction whose writes to shared rows and locks come last: the counts' deltas in
-    one statement, then the audit entries, then the commit. Other submissions wait for those
-    statements and the commit, not for the whole change."""
-    with transaction.atomic(), appended_last(), counts.added_last():
-        yield
-
-
-@_shared_writes_last()
+@shared_writes_last()
 def save_draft(user, cycle: Cycle, profile: dict, plan: dict, *, today=None) -> Registration:
     """保存草稿: the collective stores its profile and plan for a cycle, in draft or returned
     state only. The first save creates the registration (race-safe); the draft follows the
@@ -134,7 +127,8 @@ def save_draft(user, cycle: Cycle, profile: dict, plan: dict, *, today=None) -> 
         raise _invalid(errors)
     registration = _get_or_create(cycle, collective)
     registration.collective = collective
-    _require_state(registration, EDITABLE)
+    if registration.state not in EDITABLE:
+        raise REGISTRATION.refuse_state(REGISTRATION, registration, registration.state)
     values = {**profile, **plan, "unit": collective.unit, "unit_path": collective.unit_path}
     before = snapshot(registration, list(values))
     registration.unit, registration.unit_path = collective.unit, collective.unit_path
@@ -161,7 +155,7 @@ def save_draft(user, cycle: Cycle, profile: dict, plan: dict, *, today=None) -> 
 def submit(user, registration: Registration, *, today=None) -> Registration:
     """提交: draft or returned → submitted (报备集体). Eligibility is evaluated again now; a
     failed rule refuses the submission with the whole list (409 not_eligible)."""
-    _authorise(Action.SUBMIT, user, registration)
+    engine.authorise(REGISTRATION, Action.SUBMIT, user, registration)
     missing = validators.missing_for_submission(
         {**profile_of(registration), **plan_of(registration)}
     )
@@ -186,7 +180,7 @@ def submit(user, registration: Registration, *, today=None) -> Registration:
     updates = {"eligibility": results, "return_reason": ""}
     if registration.submitted_at is None:  # the first submission dates the registration
         updates["submitted_at"] = timezone.now()
-    return _transition(Action.SUBMIT, user, registration, updates=updates)
+    return engine.transition(REGISTRATION, Action.SUBMIT, user, registration, updates=updates)
 
 
 # --- the reviewers' side --------------------------------------------------------------------
@@ -194,28 +188,26 @@ def submit(user, registration: Registration, *, today=None) -> Registration:
 
 def pre_approve(actor, registration: Registration) -> Registration:
     """初审通过: tier 2/3 of the jurisdiction, submitted → pre_approved (seeds 000 附件3)."""
-    return _transition(Action.PRE_APPROVE, actor, registration)
+    return engine.transition(REGISTRATION, Action.PRE_APPROVE, actor, registration)
 
 
 def approve(actor, registration: Registration) -> Registration:
     """审核通过: tier 0/1 over it (or tier 2/3 where approval is delegated for the cycle),
     submitted or pre_approved → approved (创建集体): the registration is complete."""
-    return _transition(Action.APPROVE, actor, registration, updates={"approved_at": timezone.now()})
+    return engine.transition(
+        REGISTRATION, Action.APPROVE, actor, registration, updates={"approved_at": timezone.now()}
+    )
 
 
 def return_registration(actor, registration: Registration, reason: str) -> Registration:
     """退回: any reviewer over it, while under review, with a reason the collective reads."""
-    reason = _reason(Action.RETURN, actor, registration, reason)
-    return _transition(
-        Action.RETURN, actor, registration, reason=reason, updates={"return_reason": reason}
-    )
+    return engine.transition(REGISTRATION, Action.RETURN, actor, registration, reason=reason)
 
 
 def cancel(actor, registration: Registration, reason: str) -> Registration:
     """取消创建资格: whoever may approve, from submitted, pre_approved or approved; it ends the
     registration (seeds 001: rectification failed, or a serious problem)."""
-    reason = _reason(Action.CANCEL, actor, registration, reason)
-    return _transition(Action.CANCEL, actor, registration, reason=reason)
+    return engine.transition(REGISTRATION, Action.CANCEL, actor, registration, reason=reason)
 
 
 @dataclass
@@ -254,65 +246,3 @@ def bulk_pre_approve(actor, ids) -> list[BulkResult]:
         else:
             results.append(BulkResult(pk, True, registration=registration))
     return results
-
-
-# --- the one way a state changes -----------------------------------------------------------
-
-
-def _require_state(registration: Registration, states) -> None:
-    if registration.state not in states:
-        raise Conflict(
-            _("The registration is now “%(state)s”; this is not possible in that state.")
-            % {"state": registration.get_state_display()},
-            code="invalid_state",
-        )
-
-
-def _authorise(action: Action, actor, registration: Registration) -> None:
-    """Role and subtree first (403), then the state (409)."""
-    if not rules.ROLE[action](actor, registration):
-        raise Forbidden()
-    _require_state(registration, TRANSITIONS[action][0])
-
-
-def _reason(action: Action, actor, registration: Registration, reason) -> str:
-    _authorise(action, actor, registration)
-    reason = (reason or "").strip()
-    if action in REASON_REQUIRED and not reason:
-        message = _("Please give the reason.")
-        raise InvalidInput(message, code="reason_required", fields={"reason": [message]})
-    if len(reason) > MAX_REASON:
-        message = _("At most %(limit)d characters.") % {"limit": MAX_REASON}
-        raise InvalidInput(message, fields={"reason": [message]})
-    return reason
-
-
-def _transition(
-    action: Action, actor, registration: Registration, *, reason: str = "", updates=None
-) -> Registration:
-    """Check, swap, write history and audit — one transaction. The swap is conditional on the
-    state the caller saw, so of two decisions at the same moment exactly one wins."""
-    _authorise(action, actor, registration)
-    old, new = registration.state, TRANSITIONS[action][1]
-    updates = {**(updates or {}), "updated_at": timezone.now()}
-    with _shared_writes_last():
-        changed = Registration.objects.filter(pk=registration.pk, state=old).update(
-            state=new, **updates
-        )
-        if changed != 1:
-            raise AlreadyHandled()
-        counts.transitioned(registration.pk, old)
-        Transition.objects.create(
-            registration=registration, actor=actor, from_state=old, to_state=new, reason=reason
-        )
-        record(
-            f"registration.{action.value}",
-            actor=actor,
-            obj=registration,
-            scope_unit=registration.unit,
-            changes={"state": [old, new], **({"reason": [None, reason]} if reason else {})},
-        )
-    registration.state = new
-    for key, value in updates.items():
-        setattr(registration, key, value)
-    return registration

@@ -59,7 +59,8 @@ class Action(models.TextChoices):
     CANCEL = "cancel", _("Cancel creation qualification")  # 取消创建资格
 
 
-# action → (states it may start from, state it ends in). Who may act is in rules.py.
+# action → (states it may start from, state it ends in): the arrows workflow.py declares.
+# Who may act is in rules.py.
 TRANSITIONS = {
     Action.SUBMIT: (EDITABLE, S.SUBMITTED),
     Action.PRE_APPROVE: ((S.SUBMITTED,), S.PRE_APPROVED),

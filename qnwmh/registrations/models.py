@@ -1,9 +1,9 @@
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from qnwmh.collectives.enums import Ownership
 from qnwmh.registrations.enums import BADGE, EDITABLE, RegistrationState
+from qnwmh.workflow.models import History
 
 
 class RegistrationQuerySet(models.QuerySet):
@@ -116,25 +116,17 @@ def _domain():
     return domain
 
 
-class Transition(models.Model):
-    """One state change of a registration: who, when, from, to, why. History is data."""
+class Transition(History):
+    """One state change of a registration: who, when, from, to, which action, why (written by
+    the workflow engine, registrations/workflow.py). History is data."""
 
     registration = models.ForeignKey(Registration, models.CASCADE, related_name="history")
-    at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
-    )
     from_state = models.CharField(max_length=16, choices=RegistrationState.choices)
     to_state = models.CharField(max_length=16, choices=RegistrationState.choices)
-    reason = models.TextField(blank=True)
 
-    class Meta:
+    class Meta(History.Meta):
         verbose_name = _("state change")
         verbose_name_plural = _("state changes")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_state} → {self.to_state}"
 
 
 class RegistrationCount(models.Model):

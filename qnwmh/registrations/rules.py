@@ -1,10 +1,12 @@
 """Who may do what to a registration (seeds 000 附件3; ../shared/API.md, Registration states).
 
-Predicates take (user, registration) and combine with & and |, django-rules style. Each action
-has a *role* predicate (who, over which subtree) and the states it starts from
-(enums.TRANSITIONS); `can(action)` is both together. The domain checks the role first (403) and
-the state second (409), so a refusal says which of the two failed. Views and API name these;
-they never re-implement them, and templates only show what `allowed_actions` returns.
+django-rules predicates (docs/decisions/009-permissions.md): each takes (user, registration) and
+combines with & and |. Each action has a *role* predicate (`may_<action>`: who, over which
+subtree), which the workflow (workflow.py) checks first (403), and the states it starts from,
+checked second (409), so a refusal says which of the two failed. `can_<action>` is both
+together, registered as the permission "registrations.<action>_registration". Views and API name
+these; they never re-implement them, and templates only show what `allowed_review_actions`
+returns.
 
     tier 2/3 of the jurisdiction   初审通过 (pre-approve) a submitted registration
     tier 0/1 over it               审核通过 (approve) from submitted or pre-approved;
@@ -14,8 +16,7 @@ they never re-implement them, and templates only show what `allowed_actions` ret
     the collective itself          edits and submits in draft or returned
 """
 
-from collections.abc import Callable
-
+import rules
 from django.db.models import Q
 
 from qnwmh.registrations.enums import EDITABLE, TRANSITIONS, UNDER_REVIEW, Action
@@ -23,43 +24,19 @@ from qnwmh.registrations.enums import RegistrationState as S
 from qnwmh.units.enums import Tier
 
 
-class Predicate:
-    """A yes/no question about (user, registration) that composes with & and |."""
-
-    def __init__(self, test: Callable, name: str = ""):
-        self.test = test
-        self.name = name or test.__name__
-
-    def __call__(self, user, registration) -> bool:
-        return bool(self.test(user, registration))
-
-    def __and__(self, other: "Predicate") -> "Predicate":
-        return Predicate(lambda u, r: self(u, r) and other(u, r), f"({self.name} & {other.name})")
-
-    def __or__(self, other: "Predicate") -> "Predicate":
-        return Predicate(lambda u, r: self(u, r) or other(u, r), f"({self.name} | {other.name})")
-
-    def __repr__(self) -> str:
-        return f"<Predicate {self.name}>"
-
-
-def predicate(func: Callable) -> Predicate:
-    return Predicate(func)
-
-
 def _active(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
-@predicate
+@rules.predicate
 def is_own_collective(user, registration) -> bool:
     """The collective's own account (its code is its login)."""
     return _active(user) and user.is_collective and registration.collective.user_id == user.pk
 
 
-@predicate
+@rules.predicate
 def is_reviewer_over(user, registration) -> bool:
-    """An admin whose unit is the registration's unit or above it (the subtree, by path)."""
+    """A business admin whose unit is the registration's unit or above it (the subtree)."""
     return (
         _active(user)
         and user.is_admin
@@ -68,39 +45,50 @@ def is_reviewer_over(user, registration) -> bool:
     )
 
 
-@predicate
-def is_first_tier(user, registration) -> bool:
+@rules.predicate
+def is_first_tier(user) -> bool:
     """The national committee (0) or a tier-1 unit: 第一责任单位, approves eligibility."""
     return user.unit.tier <= Tier.FIRST
 
 
-@predicate
-def is_lower_tier(user, registration) -> bool:
+@rules.predicate
+def is_lower_tier(user) -> bool:
     """Tier 2 or 3: pre-approves, and approves only where tier 1 delegated it."""
     return user.unit.tier >= Tier.SECOND
 
 
-@predicate
+@rules.predicate
 def approval_delegated(user, registration) -> bool:
+    """Tier 1 delegated approval to tiers 2/3 for the registration's cycle."""
     return registration.cycle.approval_delegated
 
 
-def in_state(*states) -> Predicate:
-    return Predicate(lambda u, r: r.state in states, f"in_state{states}")
+def in_state(*states) -> rules.Predicate:
+    """The registration is in one of `states` (the workflow checks this second, for 409)."""
+    return rules.Predicate(lambda user, registration: registration.state in states, "in_state")
 
 
-may_decide = is_reviewer_over & (is_first_tier | (is_lower_tier & approval_delegated))
+# --- who may act (role and subtree): the workflow's `allowed`, checked first (403) ------------
 
-ROLE: dict[Action, Predicate] = {
-    Action.SUBMIT: is_own_collective,
-    Action.PRE_APPROVE: is_reviewer_over & is_lower_tier,
-    Action.APPROVE: may_decide,
-    Action.RETURN: is_reviewer_over,
-    Action.CANCEL: may_decide,
+may_submit = is_own_collective
+may_pre_approve = is_reviewer_over & is_lower_tier
+may_approve = is_reviewer_over & (is_first_tier | (is_lower_tier & approval_delegated))
+may_return = is_reviewer_over
+may_cancel = may_approve
+
+ROLE: dict[Action, rules.Predicate] = {
+    Action.SUBMIT: may_submit,
+    Action.PRE_APPROVE: may_pre_approve,
+    Action.APPROVE: may_approve,
+    Action.RETURN: may_return,
+    Action.CANCEL: may_cancel,
 }
 
 
-def can(action: Action) -> Predicate:
+# --- may act now (role and state): what pages and API ask ------------------------------------
+
+
+def can(action: Action) -> rules.Predicate:
     return ROLE[action] & in_state(*TRANSITIONS[action][0])
 
 
@@ -113,10 +101,15 @@ can_return = can(Action.RETURN)
 can_cancel = can(Action.CANCEL)
 REVIEW_ACTIONS = (Action.PRE_APPROVE, Action.APPROVE, Action.RETURN, Action.CANCEL)
 
+rules.add_perm("registrations.view_registration", can_view)
+rules.add_perm("registrations.change_registration", can_edit)
+for _action in Action:
+    rules.add_perm(f"registrations.{_action.value}_registration", can(_action))
+
 
 def allowed_review_actions(user, registration) -> list[Action]:
     """The reviewer buttons the page shows: only what this admin may do now."""
-    return [action for action in REVIEW_ACTIONS if can(action)(user, registration)]
+    return [action for action in REVIEW_ACTIONS if can(action).test(user, registration)]
 
 
 def awaiting_action(user) -> Q:
@@ -128,5 +121,7 @@ def awaiting_action(user) -> Q:
     return Q(state=S.SUBMITTED) | Q(state=S.PRE_APPROVED, cycle__approval_delegated=True)
 
 
+@rules.predicate
 def can_bulk_pre_approve(user) -> bool:
+    """The queue's 批量初审 button: a tier 2/3 business admin."""
     return _active(user) and user.is_admin and user.unit is not None and user.unit.tier >= 2

@@ -4,9 +4,9 @@ approve against return leaves one transition and one consistent state; the loser
 "已被他人处理".
 
 Control runs (test_control_*): the same races with the guard the domain relies on taken out —
-the unique insert's fallback of `_get_or_create`, the compare of `_transition`'s
-compare-and-swap — must break the same invariants. They prove the races really happen here,
-so the tests above could fail."""
+the unique insert's fallback of `_get_or_create`, the compare of the workflow engine's
+compare-and-swap — must break the same invariants. They prove the races really happen here, so
+the tests above could fail."""
 
 import json
 import threading
@@ -21,6 +21,7 @@ from qnwmh.core.errors import AlreadyHandled, DomainError
 from qnwmh.registrations import counts, domain
 from qnwmh.registrations.enums import RegistrationState as S
 from qnwmh.registrations.models import Registration, Transition
+from qnwmh.registrations.workflow import REGISTRATION
 from tests.registrations.factories import RegistrationFactory, valid_plan, valid_profile
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -184,7 +185,7 @@ def _unguarded_get_or_create(cycle, collective):
 
 class _ManagerWithoutCompare:
     """Registration.objects whose filter forgets the state the caller saw: the compare-and-swap
-    of domain._transition becomes a plain read-modify-write."""
+    of the workflow engine becomes a plain read-modify-write."""
 
     def __getattr__(self, name):
         return getattr(Registration.objects, name)
@@ -196,7 +197,7 @@ class _ManagerWithoutCompare:
 
 @pytest.fixture
 def without_compare_and_swap(monkeypatch):
-    monkeypatch.setattr(domain, "Registration", SimpleNamespace(objects=_ManagerWithoutCompare()))
+    monkeypatch.setattr(REGISTRATION, "model", SimpleNamespace(objects=_ManagerWithoutCompare()))
 
 
 def _race_until_broken(race, invariant_holds, reset) -> int:

@@ -20,6 +20,7 @@ from qnwmh.audit.models import AuditEntry
 from qnwmh.registrations import counts, domain
 from qnwmh.registrations.enums import RegistrationState as S
 from qnwmh.registrations.models import Registration, RegistrationCount, Transition
+from qnwmh.registrations.workflow import REGISTRATION
 from tests.registrations.counting import table_differs_from_live
 from tests.registrations.factories import (
     CollectiveFactory,
@@ -122,8 +123,8 @@ def test_writes_last_outside_a_transaction_is_refused():
 
 
 class _PausingHistory:
-    """Transition.objects for domain.py that stops the chosen registration's transaction right
-    after its history row until released."""
+    """Transition.objects for the workflow engine that stops the chosen registration's
+    transaction right after its history row until released."""
 
     def __init__(self, registration_id: int):
         self.registration_id = registration_id
@@ -166,7 +167,7 @@ def _second_submit_while_first_paused(world, cycle, monkeypatch) -> tuple[bool, 
         for i in range(2)
     )
     pausing = _PausingHistory(first.pk)
-    monkeypatch.setattr(domain, "Transition", SimpleNamespace(objects=pausing))
+    monkeypatch.setattr(REGISTRATION, "history", SimpleNamespace(objects=pausing))
 
     def submit(registration):
         fresh = Registration.objects.select_related("cycle", "collective", "unit").get(
@@ -211,7 +212,7 @@ def test_control_counts_in_the_middle_keep_the_second_submit_waiting(world, cycl
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: concurrent writers")
     # The shared writes where they were: the counts before the history, the audit entry after.
-    monkeypatch.setattr(domain, "_shared_writes_last", transaction.atomic)
+    monkeypatch.setattr(REGISTRATION, "writes_last", transaction.atomic)
 
     finished, outcome_a, outcome_b = _second_submit_while_first_paused(world, cycle, monkeypatch)
 

@@ -1,0 +1,31 @@
+"""A background job's life, declared once and run by the workflow engine: every step is a
+system action (no user acts) with a history row (docs/decisions/003-background-jobs.md).
+
+    run       queued → running     a worker claims it (of two workers given it, one wins)
+    finish    running → done       the handler returned its result
+    fail      running → failed     the handler raised, or (later) its worker was found dead
+    restart   failed → queued      run it again (for the reaper of dead jobs; unused so far)
+
+Not audited: the audit log holds what people do ("job.start"); a job's own steps are in its
+history.
+"""
+
+from qnwmh.jobs.enums import JobStatus as J
+from qnwmh.jobs.models import Job, JobTransition
+from qnwmh.workflow.declare import Action, Workflow
+
+JOB = Workflow(
+    name="job",
+    model=Job,
+    history=JobTransition,
+    subject="job",
+    state_field="status",
+    actions=[
+        Action("run", (J.QUEUED,), J.RUNNING),
+        Action("finish", (J.RUNNING,), J.DONE),
+        Action("fail", (J.RUNNING,), J.FAILED),
+        Action("restart", (J.FAILED,), J.QUEUED),
+    ],
+    audited=False,
+    scope_unit=lambda job: None,
+)
