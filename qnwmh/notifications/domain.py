@@ -75,8 +75,9 @@ def deliver(messages: tuple[Message, ...]) -> None:
         mail.send_later(message.subject, message.body, message.url, fresh)
 
 
-def _chunks(ids: Iterable[int], size: int = BATCH) -> Iterator[list[int]]:
-    """Batches of distinct ids, read as they come (a reminder job streams a query)."""
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    """Batches of BATCH distinct ids."""
+    size = BATCH
     seen: set[int] = set()
     chunk: list[int] = []
     for pk in ids:

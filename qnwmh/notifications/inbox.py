@@ -7,6 +7,7 @@ notification already read writes nothing. Per request the cost is that of the us
 audited actions, and a user cannot fill the log faster than by clicking.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -82,5 +83,5 @@ def set_email(user, email: str) -> None:
         return
     with transaction.atomic():
         record("account.email_change", actor=user, obj=user, changes={"email": [user.email, email]})
-        type(user).objects.filter(pk=user.pk).update(email=email)
+        get_user_model().objects.filter(pk=user.pk).update(email=email)
     user.email = email
