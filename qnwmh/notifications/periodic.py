@@ -15,6 +15,7 @@ import time
 
 from django.conf import settings
 from django.db import connections
+from django.utils.module_loading import autodiscover_modules
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +38,9 @@ def run_schedule() -> dict:
     when it failed (logged)}."""
     from qnwmh.celery import app
 
-    app.loader.import_default_modules()  # the apps' tasks.py
+    # The apps' tasks.py (not app.loader.import_default_modules(): its Django fixup runs
+    # django.setup() again, which reconfigures logging).
+    autodiscover_modules("tasks")
     results = {}
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
         try:
