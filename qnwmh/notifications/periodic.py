@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 
+from celery import current_app
 from django.conf import settings
 from django.db import connections
 from django.utils.module_loading import autodiscover_modules
@@ -36,15 +37,13 @@ def claim(now: float) -> bool:
 def run_schedule() -> dict:
     """Run every task of the beat schedule once, here and now: {name: its result, or None
     when it failed (logged)}."""
-    from qnwmh.celery import app
-
     # The apps' tasks.py (not app.loader.import_default_modules(): its Django fixup runs
     # django.setup() again, which reconfigures logging).
     autodiscover_modules("tasks")
     results = {}
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
         try:
-            task = app.tasks[entry["task"]]
+            task = current_app.tasks[entry["task"]]
             results[name] = task.apply(
                 args=entry.get("args", ()), kwargs=entry.get("kwargs", {}), throw=True
             ).get()
