@@ -116,7 +116,7 @@ def _coalesce(message: Message, recipients: list[int], now) -> list[int]:
     """Count the message into the recipients' unread notifications of its key; returns those
     who have none (one UPDATE when all or none have one, a SELECT more when some have)."""
     pending = Notification.objects.unread().filter(
-        coalesce_key=message.coalesce_key, recipient_id__in=recipients
+        coalesce_key=message.coalesce_key[:200], recipient_id__in=recipients
     )
     updated = pending.update(occurrences=F("occurrences") + 1, **_fields(message, now))
     if updated == 0:
@@ -129,7 +129,9 @@ def _coalesce(message: Message, recipients: list[int], now) -> list[int]:
 
 def _insert(message: Message, recipients: list[int], now) -> None:
     rows = [
-        Notification(recipient_id=r, coalesce_key=message.coalesce_key, **_fields(message, now))
+        Notification(
+            recipient_id=r, coalesce_key=message.coalesce_key[:200], **_fields(message, now)
+        )
         for r in recipients
     ]
     if not rows:
