@@ -31,7 +31,7 @@ run: venv messages
 	$(PY) manage.py load_demo
 	@echo "qnwmh 正在 http://127.0.0.1:$(PORT)/ 运行（Ctrl-C 停止）"
 	@echo "演示环境默认不强制管理员双因素登录（ADMIN_TWO_FACTOR_REQUIRED=1 make run 可开启；生产环境默认开启）。"
-	ADMIN_TWO_FACTOR_REQUIRED=$${ADMIN_TWO_FACTOR_REQUIRED:-0} $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
+	ADMIN_TWO_FACTOR_REQUIRED=$${ADMIN_TWO_FACTOR_REQUIRED:-0} EMAIL_BACKEND=$${EMAIL_BACKEND:-console} $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
 lint: venv
 	$(VENV)/bin/ruff check .

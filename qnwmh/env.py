@@ -38,6 +38,17 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def envints(name: str, default: list[int]) -> list[int]:
+    """A comma-separated list of non-negative integers, e.g. DEADLINE_REMINDER_DAYS=3,1."""
+    try:
+        values = [int(item) for item in envlist(name, [str(d) for d in default])]
+    except ValueError as exc:
+        raise ConfigError(f"{name}={os.environ.get(name)!r} is not a list of integers") from exc
+    if any(value < 0 for value in values):
+        raise ConfigError(f"{name}={os.environ.get(name)!r} has a negative number")
+    return values
+
+
 def local_secret_key(var_dir: Path) -> str:
     """A development secret generated once per checkout and kept out of git (var/ is ignored)."""
     key_file = var_dir / "secret_key"

@@ -8,7 +8,7 @@ import dj_database_url
 from django.utils.csp import CSP
 
 from qnwmh.core.media_storage import media_storage
-from qnwmh.env import envbool, envint, envlist, local_secret_key
+from qnwmh.env import envbool, envint, envints, envlist, local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("QNWMH_VAR_DIR", BASE_DIR / "var"))
@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "qnwmh.notifications.periodic.InProcessScheduleMiddleware",
 ]
 
 ROOT_URLCONF = "qnwmh.urls"
@@ -78,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "qnwmh.web.context_processors.navigation",
+                "qnwmh.notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -129,6 +131,18 @@ CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
+
+# Periodic tasks (docs/deploy.md): `celery -A qnwmh beat` runs them with REDIS_URL; without it
+# no beat runs, so the app runs the same schedule itself, at most once an hour per process
+# (notifications/periodic.py), or cron runs `manage.py send_reminders`.
+CELERY_BEAT_SCHEDULE = {
+    "deadline-reminders": {
+        "task": "qnwmh.registrations.send_deadline_reminders",
+        "schedule": 3600.0,
+    },
+}
+PERIODIC_IN_PROCESS = envbool("PERIODIC_IN_PROCESS", not REDIS_URL)
+PERIODIC_IN_PROCESS_SECONDS = envint("PERIODIC_IN_PROCESS_SECONDS", 3600)
 
 if REDIS_URL:
     CACHES = {
@@ -264,3 +278,37 @@ ADMIN_SESSION_IDLE_SECONDS = envint("ADMIN_SESSION_IDLE_SECONDS", 15 * 60)
 ADMIN_PASSWORD_PROMPT_DAYS = envint("ADMIN_PASSWORD_PROMPT_DAYS", 90)
 # How long the login page waits for the second step (the code) after a right password.
 LOGIN_CODE_STEP_SECONDS = envint("LOGIN_CODE_STEP_SECONDS", 5 * 60)
+
+# --- E-mail and notifications ------------------------------------------------------------------
+# Notifications are e-mailed only when a mail backend is configured: SMTP when EMAIL_HOST is set,
+# or the one EMAIL_BACKEND names (`make run`: console, printed where the server runs); otherwise
+# they stay in the in-app inbox only. The environment's EMAIL_* variables become Django 6.1's
+# MAILERS (its EMAIL_* settings are deprecated).
+_EMAIL_BACKENDS = {
+    name: f"django.core.mail.backends.{name}.EmailBackend"
+    for name in ("smtp", "console", "locmem", "filebased", "dummy")
+}
+_email_host = os.environ.get("EMAIL_HOST", "")
+_email_backend = os.environ.get("EMAIL_BACKEND", "") or ("smtp" if _email_host else "")
+if _email_backend:
+    _backend = _EMAIL_BACKENDS.get(_email_backend, _email_backend)
+    _options = {}
+    if _backend == _EMAIL_BACKENDS["smtp"]:
+        _options = {
+            "host": _email_host or "localhost",
+            "port": envint("EMAIL_PORT", 25),
+            "username": os.environ.get("EMAIL_HOST_USER", ""),
+            "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": envbool("EMAIL_USE_TLS", False),
+            "use_ssl": envbool("EMAIL_USE_SSL", False),
+            "timeout": envint("EMAIL_TIMEOUT", 10),
+        }
+    MAILERS = {"default": {"BACKEND": _backend, "OPTIONS": _options}}
+# Without a backend no mailer is defined and nothing is sent (mail.py checks this first).
+NOTIFICATIONS_EMAIL = _email_backend not in ("", "dummy", _EMAIL_BACKENDS["dummy"])
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "qnwmh@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address the system is reached at, e.g. https://qnwmh.example.cn: links in e-mails.
+SITE_URL = os.environ.get("SITE_URL", "")
+# Reminders before a cycle's registration deadline, in days before it (registrations/reminders.py).
+DEADLINE_REMINDER_DAYS = envints("DEADLINE_REMINDER_DAYS", [3, 1])

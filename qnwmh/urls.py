@@ -9,6 +9,7 @@ urlpatterns = [
     path("units/", include("qnwmh.units.urls")),
     path("audit/", include("qnwmh.audit.urls")),
     path("jobs/", include("qnwmh.jobs.urls")),
+    path("notifications/", include("qnwmh.notifications.urls")),
     path("cycles/", include("qnwmh.cycles.urls")),
     path("collectives/", include("qnwmh.collectives.urls")),
     path("registrations/", include("qnwmh.registrations.urls")),

@@ -47,6 +47,9 @@ def _fast_tests(settings):
     # The security policy row is cached per process (accounts/limits.py): a row saved by an
     # earlier test (rolled back since) must not outlive it.
     limits.forget()
+    # No periodic tasks started by a request (notifications/periodic.py): a test runs them
+    # itself when it means to.
+    settings.PERIODIC_IN_PROCESS = False
 
 
 @pytest.fixture

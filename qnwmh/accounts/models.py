@@ -39,6 +39,8 @@ class User(AbstractBaseUser):
 
     username = models.CharField(_("username"), max_length=150, unique=True)
     display_name = models.CharField(_("name"), max_length=100, blank=True)
+    # Where notifications are e-mailed, if anywhere (set by the holder on the notifications page).
+    email = models.EmailField(_("e-mail address"), blank=True, default="")
     kind = models.CharField(_("account kind"), max_length=16, choices=AccountKind.choices)
     # 三权分立: one role per admin account, so no account can hold two; empty for the others.
     admin_role = models.CharField(

@@ -7,6 +7,7 @@ from qnwmh.api import errors
 from qnwmh.api.auth import BearerAuth
 from qnwmh.collectives.api import router as collectives_router
 from qnwmh.cycles.api import router as cycles_router
+from qnwmh.notifications.api import router as notifications_router
 from qnwmh.registrations.api import router as registrations_router
 from qnwmh.units.api import router as units_router
 
@@ -25,5 +26,6 @@ api.add_router("/auth", auth_router)
 api.add_router("/units", units_router)
 api.add_router("/cycles", cycles_router)
 api.add_router("/collectives", collectives_router)
+api.add_router("/me/notifications", notifications_router)
 # Registrations own /me/registrations, /registrations and /progress: mounted at the root.
 api.add_router("", registrations_router)

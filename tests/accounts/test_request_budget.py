@@ -1,5 +1,6 @@
 """The fixed cost of an authenticated page (docs/performance.md §3): inside the touch interval a
-read-only GET reads the session and the user and nothing else of its own, and writes nothing;
+read-only GET reads the session, the user and the header's unread count (one capped count on
+the index of the unread notifications) and nothing else of its own, and writes nothing;
 the row and the session are written once a minute; a session ended anywhere is refused at once.
 """
 
@@ -73,6 +74,7 @@ def test_admin_list_page_reads_only_session_and_user_of_its_own(admin, login_as)
         ("SELECT", "accounts_user"),  # with request.user.unit, the subtree of the page
         ("SELECT", "collectives_collective"),  # the capped count
         ("SELECT", "collectives_collective"),  # the rows, their former names and titles
+        ("SELECT", "notifications_notification"),  # the header's unread count
     ]
 
 

@@ -204,6 +204,11 @@ PAGES: dict[str, Entry] = {
     "registrations:act": post(
         "admin_subtree", "registration", body="reason", kwargs={"slug": "return"}
     ),
+    # notifications: everyone's own inbox; another's notification is not found
+    "notifications:list": Entry("authenticated"),
+    "notifications:read": post("holder", "notification"),
+    "notifications:read_all": post("authenticated"),
+    "notifications:email": post("authenticated", body="email"),
     # API v1: the document and its viewer are public; the mount point itself is nothing.
     "api-v1:openapi-json": Entry("public"),
     "api-v1:openapi-view": Entry("public"),
@@ -260,4 +265,7 @@ API: dict[str, Entry] = {
         "admin_subtree", "registration", body="api_reason"
     ),
     "GET /progress": Entry("admin"),
+    "GET /me/notifications": Entry("authenticated"),
+    "POST /me/notifications/{notification_id}/read": Entry("holder", "notification"),
+    "POST /me/notifications/read-all": Entry("authenticated"),
 }

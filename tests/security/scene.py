@@ -13,6 +13,7 @@ from functools import cached_property
 from django.apps import apps
 from django.core.files.base import ContentFile
 from django.test import Client
+from django.utils import timezone
 
 from qnwmh.accounts.domain import issue_api_token
 from qnwmh.accounts.middleware import SESSION_STARTED_KEY
@@ -20,6 +21,7 @@ from qnwmh.accounts.models import UserSession
 from qnwmh.audit.models import AuditEntry
 from qnwmh.cycles.enums import Level
 from qnwmh.jobs.models import Job
+from qnwmh.notifications.models import Notification
 from qnwmh.registrations.enums import RegistrationState
 from qnwmh.units.enums import Line, Tier
 from tests.collectives.factories import CollectiveFactory, FrozenCollectiveFactory
@@ -225,6 +227,20 @@ class Target:
             self.scene.objects[key] = job
         return self.scene.objects[key]
 
+    @property
+    def notification(self):
+        """One notification of the holder (relation own), else of another account of the unit."""
+        recipient = self.holder if self.holder is not None else self.account
+        key = ("notification", recipient.pk)
+        if key not in self.scene.objects:
+            self.scene.objects[key] = Notification.objects.create(
+                recipient=recipient,
+                kind="matrix",
+                subject="矩阵通知",
+                created_at=timezone.now(),
+            )
+        return self.scene.objects[key]
+
     @cached_property
     def session(self):
         owner = self.holder if self.holder is not None else self.account
@@ -347,6 +363,7 @@ BODIES = {
     "api_bulk": lambda t: {"ids": [t.registration.pk]},
     "api_reason": lambda t: {"reason": "矩阵退回"},
     "api_draft": lambda t: {"profile": _profile(), "plan": {"goals": "矩阵"}},
+    "email": lambda t: {"email": "matrix@example.cn"},
 }
 
 
@@ -355,7 +372,16 @@ BODIES = {
 # Rows every request may touch: sessions and tokens record their last use, logins their attempts.
 VOLATILE_MODELS = {"accounts.usersession", "accounts.apitoken", "accounts.loginattempt"}
 VOLATILE_FIELDS = {"last_login", "last_seen_at", "last_used_at"}
-WATCHED_APPS = ("units", "accounts", "audit", "cycles", "collectives", "registrations", "jobs")
+WATCHED_APPS = (
+    "units",
+    "accounts",
+    "audit",
+    "notifications",
+    "cycles",
+    "collectives",
+    "registrations",
+    "jobs",
+)
 
 
 def fingerprint() -> str:

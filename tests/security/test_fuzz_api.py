@@ -82,6 +82,7 @@ def _real_parameters(scene: Scene) -> dict:
         "cycle_id": scene.target("collective", "own").cycle.pk,
         "code": own.collective.code,
         "registration_id": own.registration.pk,
+        "notification_id": scene.target("wuling", "own").notification.pk,
     }
 
 
@@ -213,7 +214,13 @@ def test_every_secured_operation_refuses_missing_bad_and_dead_tokens(world):
 
 def _url(path: str) -> str:
     """A concrete URL of a documented path: every parameter set to a plausible value."""
-    values = {"{unit_id}": "1", "{cycle_id}": "1", "{registration_id}": "1", "{code}": "5100009990"}
+    values = {
+        "{unit_id}": "1",
+        "{cycle_id}": "1",
+        "{registration_id}": "1",
+        "{code}": "5100009990",
+        "{notification_id}": "1",
+    }
     for name, value in values.items():
         path = path.replace(name, value)
     assert "{" not in path, path
