@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "qnwmh.cycles",
     "qnwmh.collectives",
     "qnwmh.registrations",
+    "qnwmh.reporting",
     "qnwmh.backup",
 ]
 
