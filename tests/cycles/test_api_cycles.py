@@ -375,4 +375,3 @@ def test_ids_beyond_64_bits_are_400(world, api_client, method, path, body):
         body = _body(world.hunan, unit=2**70)
     response = client.get(path) if method == "get" else getattr(client, method)(path, body)
     assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid")
-
