@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "qnwmh.jobs",
     "qnwmh.cycles",
     "qnwmh.collectives",
+    "qnwmh.titles",
     "qnwmh.registrations",
     "qnwmh.reporting",
     "qnwmh.backup",

@@ -26,7 +26,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from qnwmh.collectives.models import Title
 from qnwmh.core.spreadsheets import safe_text
 from qnwmh.core.tables import FORMATS, XLSX, Column, Table, write_table
 from qnwmh.cycles.enums import Level
@@ -34,6 +33,7 @@ from qnwmh.cycles.models import Cycle
 from qnwmh.jobs.domain import attach_output, job_handler
 from qnwmh.registrations.enums import REGISTERED, RegistrationState
 from qnwmh.registrations.models import Registration
+from qnwmh.titles.models import Title
 from qnwmh.units.models import Unit
 from qnwmh.units.paths import subtree_filter
 

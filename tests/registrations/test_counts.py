@@ -15,12 +15,13 @@ from hypothesis import strategies as st
 
 from qnwmh.collectives import domain as collectives_domain
 from qnwmh.collectives.enums import Ownership
-from qnwmh.collectives.models import Collective, Title
+from qnwmh.collectives.models import Collective
 from qnwmh.core.errors import DomainError
 from qnwmh.cycles.enums import Level
 from qnwmh.registrations import counts, domain
 from qnwmh.registrations.enums import RegistrationState as S
 from qnwmh.registrations.models import Registration, RegistrationCount
+from qnwmh.titles.models import Title
 from tests.registrations.counting import table_differs_from_live
 from tests.registrations.factories import (
     CollectiveFactory,
