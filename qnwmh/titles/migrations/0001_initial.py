@@ -7,10 +7,13 @@ from django.db import migrations, models
 
 
 def move_content_type(apps, schema_editor, source="collectives", target="titles"):
-    content_types = apps.get_model("contenttypes", "ContentType")
-    content_types.objects.using(schema_editor.connection.alias).filter(
-        app_label=source, model="title"
-    ).update(app_label=target)
+    content_types = apps.get_model("contenttypes", "ContentType").objects.using(
+        schema_editor.connection.alias
+    )
+    # A migrate that stopped between the two apps' migrations has made the target already
+    # (post_migrate creates a content type per model of the state): keep that one.
+    if not content_types.filter(app_label=target, model="title").exists():
+        content_types.filter(app_label=source, model="title").update(app_label=target)
 
 
 def move_content_type_back(apps, schema_editor):
