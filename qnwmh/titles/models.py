@@ -19,6 +19,9 @@ class Title(models.Model):
 
     class Meta:
         # The table it had in collectives, where it began: the move changed no data and no SQL.
+        # Renaming it is not free: registrations 0002 fills its count table with the live code,
+        # which reads this table, so a fresh database would need the rename before it — a
+        # dependency that databases where 0002 is applied refuse (inconsistent history).
         db_table = "collectives_title"
         verbose_name = _("title")
         verbose_name_plural = _("titles")
