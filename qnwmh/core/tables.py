@@ -101,7 +101,7 @@ def write_table(
     """`table` of `source` written to `path` as `kind` (XLSX or CSV), progress reported once per
     chunk.
 
-    On PostgreSQL the source is read inside a transaction of its own: outside one, Django
+    On PostgreSQL a queryset is read inside a transaction of its own: outside one, Django
     declares the server-side cursor WITH HOLD, and PostgreSQL then computes the whole result
     before the first row arrives, so the writer would wait for all of it (1.4 s of 4.5 for
     60,000 rows). Inside, the first chunk comes at once. The job's progress is then written
@@ -109,7 +109,8 @@ def write_table(
     shows it while the read is under way. Inside a caller's transaction (tests), as before."""
     write = write_xlsx if kind == XLSX else write_csv
     chunks = table.chunks(source)
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
+    reads_database = hasattr(source, "iterator")
+    if not reads_database or connection.vendor != "postgresql" or connection.in_atomic_block:
         write(path, table, chunks, progress, total)
         return
     with transaction.atomic():
