@@ -11,9 +11,10 @@ from qnwmh.accounts.enums import AccountKind
 from qnwmh.accounts.models import User
 from qnwmh.collectives.codes import luhn_check_digit
 from qnwmh.collectives.enums import Ownership
-from qnwmh.collectives.models import Collective, FormerName, Title
+from qnwmh.collectives.models import Collective, FormerName
 from qnwmh.collectives.names import loose_key, name_key
 from qnwmh.cycles.enums import Level
+from qnwmh.titles.models import Title
 
 UTC = datetime.UTC
 EPOCH = datetime.datetime(2015, 1, 1, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""Dashboard counts (docs/performance.md §1): the app's own path — qnwmh/cycles/progress.py
+"""Dashboard counts (docs/performance.md §1): the app's own path — qnwmh/reporting/progress.py
 `_counts` on the registrations' subtree count table — against the live GROUP BY over the
 subtree that it replaced, for each unit, with equal numbers checked; and what keeping the table
 costs: the full rebuild and the check that ops run."""
@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from bench import results, sql_cases
 from bench.results import Figure
 from bench.sql_figures import timed
-from qnwmh.cycles.progress import _counts
 from qnwmh.registrations import counts
+from qnwmh.reporting.progress import _counts
 
 
 def _fetch(sql: str, params=None) -> list:

@@ -27,11 +27,12 @@ from bench.writer import IndexesDeferred, TableWriter, reset_sequences
 from qnwmh.accounts import encryption
 from qnwmh.accounts.enums import AccountKind
 from qnwmh.accounts.models import TwoFactor, User
-from qnwmh.collectives.models import Collective, FormerName, Title
+from qnwmh.collectives.models import Collective, FormerName
 from qnwmh.cycles.enums import DEFAULT_PRIOR_LEVELS, Level
 from qnwmh.cycles.models import Cycle, Quota
 from qnwmh.registrations import counts
 from qnwmh.registrations.models import Registration, RegistrationCount, Transition
+from qnwmh.titles.models import Title
 from qnwmh.units.models import Unit
 
 UTC = datetime.UTC

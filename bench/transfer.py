@@ -67,15 +67,17 @@ def _national():
 
 def export_app(rows: int, kind: str = "xlsx") -> dict:
     """The job's own path: summary_rows → write_table (SummaryTable chunks → write_xlsx /
-    write_csv), outside a transaction as in a worker."""
+    write_csv, core/tables.py), outside a transaction as in a worker."""
     from django.utils import translation
 
+    from qnwmh.core import tables
     from qnwmh.registrations import exports
 
     actor, cycle, root = _national()
     with translation.override("zh-hans"), tempfile.NamedTemporaryFile(suffix=f".{kind}") as out:
         queryset = exports.summary_rows(actor, cycle, root)[:rows]
-        exports.write_table(out.name, kind, queryset, lambda done, total=None: None, rows)
+        table = exports.SummaryTable()
+        tables.write_table(out.name, kind, table, queryset, lambda done, total=None: None, rows)
         return {"sha256": _digest(out.name)}
 
 
@@ -357,6 +359,7 @@ def main(kind: str, rows: int) -> dict:
     django.setup()
     # What a worker has loaded before a job starts is loaded before the clock, for both sides.
     from qnwmh.collectives import imports  # noqa: F401
+    from qnwmh.core import tables  # noqa: F401
     from qnwmh.registrations import exports  # noqa: F401
 
     data = legacy_file(rows) if kind in ("import-app", "copy-baseline") else None

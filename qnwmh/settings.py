@@ -39,7 +39,9 @@ INSTALLED_APPS = [
     "qnwmh.jobs",
     "qnwmh.cycles",
     "qnwmh.collectives",
+    "qnwmh.titles",
     "qnwmh.registrations",
+    "qnwmh.reporting",
     "qnwmh.backup",
 ]
 

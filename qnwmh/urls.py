@@ -13,6 +13,7 @@ urlpatterns = [
     path("cycles/", include("qnwmh.cycles.urls")),
     path("collectives/", include("qnwmh.collectives.urls")),
     path("registrations/", include("qnwmh.registrations.urls")),
+    path("", include("qnwmh.reporting.urls")),
     path("api/v1/", api.urls),
     path("healthz", web_views.healthz, name="healthz"),
 ]

@@ -9,6 +9,7 @@ from qnwmh.collectives.api import router as collectives_router
 from qnwmh.cycles.api import router as cycles_router
 from qnwmh.notifications.api import router as notifications_router
 from qnwmh.registrations.api import router as registrations_router
+from qnwmh.reporting.api import router as reporting_router
 from qnwmh.units.api import router as units_router
 
 api = NinjaAPI(
@@ -25,6 +26,8 @@ errors.install(api)
 api.add_router("/auth", auth_router)
 api.add_router("/units", units_router)
 api.add_router("/cycles", cycles_router)
+# Reporting answers under the cycles it reports on: /cycles/{id}/progress.
+api.add_router("/cycles", reporting_router)
 api.add_router("/collectives", collectives_router)
 api.add_router("/me/notifications", notifications_router)
 # Registrations own /me/registrations, /registrations and /progress: mounted at the root.

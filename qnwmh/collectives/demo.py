@@ -10,7 +10,7 @@ from qnwmh.accounts.enums import AdminRole
 from qnwmh.accounts.models import User
 from qnwmh.collectives import domain, imports, legacy
 from qnwmh.collectives.enums import Ownership
-from qnwmh.collectives.models import Collective, Title
+from qnwmh.collectives.models import Collective
 from qnwmh.cycles.enums import Level
 from qnwmh.units.enums import Line
 
@@ -68,9 +68,7 @@ def load(units: dict) -> list:
             )
         if title is not None:
             level, year, title_name = title
-            Title.objects.get_or_create(
-                collective=collective, level=level, year=year, defaults={"name": title_name}
-            )
+            collective.titles.get_or_create(level=level, year=year, defaults={"name": title_name})
     _load_frozen(units["hn-changde"])
     logins = []
     for name, role in DEMO_LOGINS:

@@ -41,7 +41,7 @@ from qnwmh.accounts.enums import AccountKind
 from qnwmh.accounts.models import User
 from qnwmh.audit.domain import record
 from qnwmh.collectives import codes, legacy
-from qnwmh.collectives.models import Collective, FormerName, Title
+from qnwmh.collectives.models import Collective, FormerName, title_model
 from qnwmh.collectives.names import loose_key
 from qnwmh.core.expressions import OneOf
 from qnwmh.units.models import Unit
@@ -225,7 +225,7 @@ def _insert(actor, new: list[_New], source: str, job) -> None:
     ]
     collective_ids = insert_rows(Collective, collectives)
     insert_rows(
-        Title,
+        title_model(),
         [
             {"collective_id": collective_id, **n.row.assessed.title}
             for n, collective_id in zip(new, collective_ids, strict=True)

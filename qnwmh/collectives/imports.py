@@ -56,7 +56,7 @@ from qnwmh.collectives.import_chunks import (
     stored_outcome,
     write_chunk,
 )
-from qnwmh.collectives.models import Collective, Title
+from qnwmh.collectives.models import Collective
 from qnwmh.collectives.names import name_key
 from qnwmh.core.errors import Conflict, Forbidden
 from qnwmh.core.spreadsheets import safe_row
@@ -291,7 +291,7 @@ def create_imported(actor, assessed: legacy.Assessed, unit: Unit, source: str) -
         )
     )
     if assessed.title:
-        Title.objects.create(collective=collective, **assessed.title)
+        collective.titles.create(**assessed.title)
     record(
         "collective.import",
         actor=actor,

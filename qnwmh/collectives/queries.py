@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.models import Exists, F, Func, OuterRef, QuerySet, TextField
 
 from qnwmh.collectives.codes import normalize_legacy_code
-from qnwmh.collectives.models import Collective, FormerName, Title
+from qnwmh.collectives.models import Collective, FormerName, title_model
 from qnwmh.collectives.names import name_key
 from qnwmh.units.paths import subtree_filter
 
@@ -170,7 +170,7 @@ def for_list_page(collectives: QuerySet) -> QuerySet:
         .only(*LIST_PAGE_FIELDS)
         .annotate(
             former_names_json=_RelatedRows(FormerName, ("name",), "replaced_at DESC, id"),
-            titles_json=_RelatedRows(Title, ("year", "level"), "year DESC, id"),
+            titles_json=_RelatedRows(title_model(), ("year", "level"), "year DESC, id"),
         )
     )
 

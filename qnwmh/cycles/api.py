@@ -1,4 +1,4 @@
-"""API v1: cycles (届次), their quota table and their progress (../shared/API.md)."""
+"""API v1: cycles (届次) and their quota table (../shared/API.md); progress: qnwmh/reporting."""
 
 from datetime import date
 
@@ -13,9 +13,7 @@ from qnwmh.core.pagination import MAX_PAGE_SIZE, api_page
 from qnwmh.cycles import domain
 from qnwmh.cycles.enums import Level
 from qnwmh.cycles.models import Cycle
-from qnwmh.cycles.progress import ProgressRow, compute_progress
 from qnwmh.cycles.validators import RULE_FIELDS, CycleInput, QuotaRow
-from qnwmh.units.models import Unit
 
 router = Router(tags=["cycles"])
 
@@ -112,41 +110,6 @@ class QuotaOut(Schema):
 QuotaTable = page_out(QuotaOut, "QuotaTable")
 
 
-class ShortfallOut(Schema):
-    rule: str
-    message: str
-
-
-class ProgressRowOut(Schema):
-    unit: int
-    unit_name: str
-    direct: bool
-    required: int
-    evaluation_quota: int
-    registered: int
-    approved: int
-    non_public: int
-    previous_title: int
-    previous_title_percent: int | None
-    ratio_target: int
-    ratio_ok: bool
-    shortfalls: list[ShortfallOut]
-
-
-# Not "ProgressOut": the document names schemas by class, and registrations has one.
-class CycleProgressOut(Schema):
-    cycle: int
-    unit: int
-    unit_name: str
-    evaluation_quota_multiplier: int
-    results: list[ProgressRowOut]
-    totals: ProgressRowOut
-
-
-class ProgressFilter(Schema):
-    unit: Id | None = None
-
-
 def _require_admin(request):
     if not request.user.is_admin:
         raise Forbidden()
@@ -233,38 +196,3 @@ def put_quotas(request, cycle_id: Path[Id], payload: list[QuotaIn]):
     rows = [QuotaRow(**row.dict()) for row in payload]
     quotas = domain.set_quotas(request.user, cycle, rows)
     return {"count": len(quotas), "results": quotas}
-
-
-def _row_out(row: ProgressRow) -> dict:
-    return {
-        "unit": row.unit.pk,
-        "unit_name": row.unit.name,
-        "direct": row.direct,
-        "required": row.required,
-        "evaluation_quota": row.evaluation_quota,
-        "registered": row.registered,
-        "approved": row.approved,
-        "non_public": row.non_public,
-        "previous_title": row.previous_title,
-        "previous_title_percent": row.previous_title_percent,
-        "ratio_target": row.ratio_target,
-        "ratio_ok": row.ratio_ok,
-        "shortfalls": [{"rule": s.rule, "message": s.message} for s in row.shortfalls],
-    }
-
-
-@router.get("/{cycle_id}/progress", response={200: CycleProgressOut, **ERRORS})
-def get_progress(request, cycle_id: Path[Id], filters: Query[ProgressFilter]):
-    _require_admin(request)
-    cycle = _visible_cycle(request, cycle_id)
-    unit_id = filters.unit if filters.unit is not None else request.user.unit_id
-    unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=unit_id)
-    report = compute_progress(cycle, unit, request.user)
-    return {
-        "cycle": cycle.pk,
-        "unit": unit.pk,
-        "unit_name": unit.name,
-        "evaluation_quota_multiplier": cycle.evaluation_quota_multiplier,
-        "results": [_row_out(row) for row in report.rows],
-        "totals": _row_out(report.totals),
-    }

@@ -9,5 +9,4 @@ urlpatterns = [
     path("<int:pk>/", views.cycle_detail, name="detail"),
     path("<int:pk>/edit/", views.cycle_edit, name="edit"),
     path("<int:pk>/quotas/", views.quota_edit, name="quotas"),
-    path("<int:pk>/progress/", views.progress, name="progress"),
 ]

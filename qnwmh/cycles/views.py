@@ -1,8 +1,7 @@
-"""Pages of cycles (届次): list, create/edit, detail, quota table and progress. Thin: parse, call
-the domain, render."""
+"""Pages of cycles (届次): list, create/edit, detail and quota table (progress: qnwmh/reporting).
+Thin: parse, call the domain, render."""
 
 from django.db.models import Sum
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,11 +10,9 @@ from qnwmh.core.errors import DomainError
 from qnwmh.core.pagination import paginate
 from qnwmh.core.views import admin_required, apply_errors
 from qnwmh.cycles import domain, rules
-from qnwmh.cycles.chart import bar_chart
 from qnwmh.cycles.enums import Level
 from qnwmh.cycles.forms import CycleForm, QuotaFormSet
 from qnwmh.cycles.models import Cycle
-from qnwmh.cycles.progress import compute_progress
 from qnwmh.units.models import Unit
 
 
@@ -199,22 +196,3 @@ def quota_edit(request, pk):
         else:
             return redirect("cycles:detail", pk=cycle.pk)
     return _render_quotas(request, cycle, formset, units, status=400)
-
-
-@admin_required
-def progress(request, pk):
-    cycle = _visible_cycle(request, pk)
-    unit_id = request.GET.get("unit") or request.user.unit_id
-    if not str(unit_id).isdigit():
-        raise Http404
-    unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=unit_id)
-    report = compute_progress(cycle, unit, request.user)
-    own_path = request.user.unit.path
-    context = {
-        "cycle": cycle,
-        "unit": unit,
-        "report": report,
-        "chart": bar_chart(report.rows),
-        "breadcrumbs": [u for u in unit.ancestors() if u.path.startswith(own_path)],
-    }
-    return render(request, "cycles/progress.html", context)

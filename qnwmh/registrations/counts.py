@@ -35,8 +35,9 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
 from qnwmh.collectives.enums import NON_PUBLIC_KINDS
-from qnwmh.collectives.models import Collective, Title
+from qnwmh.collectives.models import Collective
 from qnwmh.registrations.models import Registration, RegistrationCount
+from qnwmh.titles.models import Title
 from qnwmh.units import paths
 
 # (cycle_id, unit_path, state, non_public, previous_title)

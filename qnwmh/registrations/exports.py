@@ -1,6 +1,6 @@
 """申报集体汇总表 (summary of applying collectives, seeds 003/004): one row per registration of a
 cycle in a unit's subtree — 集体名称, 集体编码, 归口单位, 所获称号及时间, 是否网上报备, 状态 — as
-Excel or as CSV.
+Excel or as CSV, written by the shared table writer (qnwmh/core/tables.py).
 
 Written by a background job (qnwmh.jobs) so a national export does not hold a request open.
 The job re-scopes everything through the starter's own `visible_to`, so its parameters cannot
@@ -11,43 +11,32 @@ Speed and memory (docs/performance.md §6–8): one query reads every cell's dat
 tuples in chunks (`values_list` over `iterator`, a server-side cursor on PostgreSQL, inside a
 transaction of its own there), the titles on record aggregated in it, so no model instances are
 built and no second query is made; labels (states, 是/否, title cells) are made once per export
-and looked up per row. xlsxwriter's constant_memory mode flushes each row as it goes and the
-CSV is written to a temporary file chunk by chunk, so memory stays flat however many
+and looked up per row. The writer streams (core/tables.py), so memory stays flat however many
 collectives there are.
 """
 
-import codecs
-import csv
-import itertools
 import json
-import queue
 import tempfile
-import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
-import xlsxwriter
-from django import db
 from django.core.files import File
-from django.db import connection, transaction
 from django.db.models import Func, TextField
 from django.db.models.functions import Cast
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from qnwmh.collectives.models import Title
-from qnwmh.core.spreadsheets import safe_cell, safe_text
+from qnwmh.core.spreadsheets import safe_text
+from qnwmh.core.tables import FORMATS, XLSX, Column, Table, write_table
 from qnwmh.cycles.enums import Level
 from qnwmh.cycles.models import Cycle
 from qnwmh.jobs.domain import attach_output, job_handler
 from qnwmh.registrations.enums import REGISTERED, RegistrationState
 from qnwmh.registrations.models import Registration
+from qnwmh.titles.models import Title
 from qnwmh.units.models import Unit
 from qnwmh.units.paths import subtree_filter
 
-CHUNK = 5000
-WIDTHS = (36, 14, 20, 48, 14, 16)
-XLSX, CSV = "xlsx", "csv"
-FORMATS = (XLSX, CSV)
 # The columns read per registration, in this order (see SummaryTable.rows). Titles on record and
 # declared titles both come as JSON text: most are NULL or "[]", and the rest repeat.
 COLUMNS = ("collective__name", "collective__code", "unit__name", "held_text", "prior_text", "state")
@@ -89,21 +78,20 @@ def summary_rows(actor, cycle: Cycle, unit: Unit):
     )
 
 
-def headers() -> list[str]:
-    return [
-        _("Collective name"),
-        _("Collective code"),
-        _("Managing unit"),
-        _("Titles held and when"),
-        _("Registered online"),
-        _("State"),
-    ]
+class SummaryTable(Table):
+    """The table: its columns, and the value tuples of `summary_rows` turned into its cells. The
+    texts that repeat (state labels, 是/否, title cells) are made once and then looked up: the
+    per-row work is a few dict lookups and safe_text on the free-text cells."""
 
-
-class SummaryTable:
-    """Turns value tuples of `summary_rows` into the table's cells, chunk by chunk. The texts that
-    repeat (state labels, 是/否, title cells) are made once and then looked up: the per-row work
-    is a few dict lookups and safe_text on the free-text cells."""
+    sheet_name = gettext_lazy("Summary of applying collectives")
+    columns = (
+        Column(gettext_lazy("Collective name"), 36),
+        Column(gettext_lazy("Collective code"), 14),
+        Column(gettext_lazy("Managing unit"), 20),
+        Column(gettext_lazy("Titles held and when"), 48),
+        Column(gettext_lazy("Registered online"), 14),
+        Column(gettext_lazy("State"), 16),
+    )
 
     def __init__(self):
         yes, no = _("Yes"), _("No")
@@ -114,13 +102,6 @@ class SummaryTable:
         self.title_pattern = _("%(name)s (%(level)s, %(year)s)")
         self.default_title = _("Youth Civilization Title")
         self.title_cells: dict[tuple, str] = {}
-
-    def chunks(self, rows: Iterable[tuple], chunk_size: int = CHUNK) -> Iterator[list[list]]:
-        """Lists of table rows, read with one query (a server-side cursor on PostgreSQL)."""
-        if hasattr(rows, "iterator"):
-            rows = rows.iterator(chunk_size=chunk_size)
-        for chunk in itertools.batched(rows, chunk_size):
-            yield self.rows(chunk)
 
     def rows(self, chunk: tuple[tuple, ...]) -> list[list]:
         """The table rows of a chunk of `summary_rows` tuples."""
@@ -182,7 +163,7 @@ def export_summary(job, progress) -> dict:
         total = rows.count()
         progress(0, total)
         with tempfile.NamedTemporaryFile(suffix=f".{kind}") as output:
-            write_table(output.name, kind, rows, progress, total)
+            write_table(output.name, kind, SummaryTable(), rows, progress, total)
             name = _("Summary of applying collectives-%(cycle)s-%(unit)s") % {
                 "cycle": cycle.name,
                 "unit": unit.name,
@@ -190,110 +171,6 @@ def export_summary(job, progress) -> dict:
             with open(output.name, "rb") as handle:
                 attach_output(job, f"{name}.{kind}", File(handle))
         return {"summary": _("%(count)d collectives exported.") % {"count": total}, "problems": []}
-
-
-def write_table(path: str, kind: str, rows, progress, total: int) -> None:
-    """The table of `rows` (summary_rows) as `kind`, progress reported once per chunk.
-
-    On PostgreSQL the rows are read inside a transaction of their own: outside one, Django
-    declares the server-side cursor WITH HOLD, and PostgreSQL then computes the whole result
-    before the first row arrives, so the writer would wait for all of it (1.4 s of 4.5 for
-    60,000 rows). Inside, the first chunk comes at once. The job's progress is then written
-    from the writer thread, whose own connection commits each update, so the job page still
-    shows it while the read is under way. Inside a caller's transaction (tests), as before."""
-    write = write_xlsx if kind == XLSX else write_csv
-    chunks = SummaryTable().chunks(rows)
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        write(path, chunks, progress, total)
-        return
-    with transaction.atomic():
-        write(path, chunks, progress, total, report_in_writer=True)
-
-
-def write_xlsx(
-    path: str, chunks: Iterable[list[list]], progress, total: int, report_in_writer=False
-) -> None:
-    """The table as one Excel sheet; progress is reported once per chunk."""
-    workbook = xlsxwriter.Workbook(
-        path, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    )
-    sheet = workbook.add_worksheet(_("Summary of applying collectives")[:31])
-    bold = workbook.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
-    for column, width in enumerate(WIDTHS):
-        sheet.set_column(column, column, width)
-    sheet.write_row(0, 0, [safe_cell(h) for h in headers()], bold)
-    sheet.freeze_panes(1, 0)
-    rows_written = itertools.count(1)
-
-    def write_chunk(chunk: list[list]) -> None:
-        # Every cell is text: write_string skips write_row's guess of each value's type (a
-        # quarter of the writer's time); an empty cell is left out, as write_row leaves it.
-        write = sheet.write_string
-        for row, number in zip(chunk, rows_written, strict=False):  # chunk first: no number lost
-            for column, text in enumerate(row):
-                if text:
-                    write(number, column, text)
-
-    write_while_reading(chunks, write_chunk, progress, total, report_in_writer)
-    workbook.close()
-
-
-def write_csv(
-    path: str, chunks: Iterable[list[list]], progress, total: int, report_in_writer=False
-) -> None:
-    """The table as CSV in UTF-8 with a BOM (without it Excel reads Chinese as GBK and garbles
-    it), CRLF line ends, every cell quoted only when it must be."""
-    with open(path, "w", encoding="utf-8", newline="") as out:
-        out.write(codecs.BOM_UTF8.decode())
-        writer = csv.writer(out)
-        writer.writerow([safe_cell(h) for h in headers()])
-        write_while_reading(chunks, writer.writerows, progress, total, report_in_writer)
-
-
-def write_while_reading(
-    chunks: Iterable[list[list]], write_chunk, progress, total: int, report_in_writer=False
-) -> None:
-    """Write each chunk in a second thread while this one reads the next: the database's share
-    of the time (spent waiting on the socket, without the GIL) overlaps the writer's. At most
-    three chunks are in memory: one being written, one waiting, one being read. The reading
-    stays in this thread (connections are per thread); so does the job's progress, unless
-    `report_in_writer` (this thread's connection is in a read transaction, see write_table):
-    the writer then reports each chunk written on its own connection, closed at the end."""
-    waiting: queue.Queue = queue.Queue(maxsize=1)
-    failed: list[BaseException] = []
-
-    def drain() -> None:
-        try:
-            while (item := waiting.get()) is not None:
-                if not failed:
-                    try:
-                        write_chunk(item[0])
-                        if report_in_writer:
-                            progress(item[1], total)
-                    except BaseException as exc:  # re-raised in the reading thread
-                        failed.append(exc)
-        finally:
-            if report_in_writer:
-                db.connection.close()
-
-    writer = threading.Thread(target=drain, name="export-writer", daemon=True)
-    writer.start()
-    done = 0
-    try:
-        for chunk in chunks:
-            if failed:
-                break
-            done += len(chunk)
-            waiting.put((chunk, done))
-            if not report_in_writer:
-                progress(done, total)
-    finally:
-        waiting.put(None)
-        writer.join()
-    if failed:
-        raise failed[0]
-    if not report_in_writer:
-        progress(done, total)
 
 
 def export_format(request) -> str:

@@ -13,13 +13,14 @@ from qnwmh.audit.archive import archive_entries
 from qnwmh.audit.domain import record
 from qnwmh.audit.models import AuditEntry
 from qnwmh.backup.tables import backed_up_models, label
-from qnwmh.collectives.models import Collective, FormerName, Title
+from qnwmh.collectives.models import Collective, FormerName
 from qnwmh.cycles.enums import Level
 from qnwmh.cycles.models import Cycle, Quota
 from qnwmh.jobs.enums import JobStatus
 from qnwmh.jobs.models import Job
 from qnwmh.registrations.enums import RegistrationState
 from qnwmh.registrations.models import Registration, Transition
+from qnwmh.titles.models import Title
 from qnwmh.units.enums import Line
 
 REPORT = "汇总表,一行\n".encode() + bytes(range(256))

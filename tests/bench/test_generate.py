@@ -14,11 +14,12 @@ from bench.tree import build_tree, level_sizes
 from qnwmh.accounts.enums import AccountKind
 from qnwmh.accounts.models import TwoFactor, User
 from qnwmh.collectives.codes import is_valid_code
-from qnwmh.collectives.models import Collective, FormerName, Title
+from qnwmh.collectives.models import Collective, FormerName
 from qnwmh.collectives.names import loose_key, name_key
 from qnwmh.cycles.models import Cycle, Quota
 from qnwmh.registrations.enums import RegistrationState
 from qnwmh.registrations.models import Registration, Transition
+from qnwmh.titles.models import Title
 from qnwmh.units import paths
 from qnwmh.units.enums import Line
 from qnwmh.units.models import Unit

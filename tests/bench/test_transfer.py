@@ -36,7 +36,7 @@ VALUES = [
 def test_hand_written_cells_are_the_apps_cells():
     with translation.override("zh-hans"):
         app = exports.SummaryTable().rows(tuple(VALUES))
-        header = exports.headers()
+        header = exports.SummaryTable().headers()
     hand = transfer.HandTable()
     assert [hand.row(*values) for values in VALUES] == app
     assert header == transfer.SUMMARY_HEADER

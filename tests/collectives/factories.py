@@ -4,11 +4,11 @@ import factory
 
 from qnwmh.accounts.enums import AccountKind
 from qnwmh.collectives.enums import Ownership
-from qnwmh.collectives.models import Collective, FormerName, Title
+from qnwmh.collectives.models import Collective, FormerName
 from qnwmh.collectives.names import loose_key, name_key
-from qnwmh.cycles.enums import Level
 from qnwmh.units.enums import Line
 from tests.factories import UserFactory
+from tests.titles.factories import TitleFactory  # noqa: F401 (as before the move)
 
 
 class CollectiveFactory(factory.django.DjangoModelFactory):
@@ -56,13 +56,3 @@ class FormerNameFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"旧名称第{n}班组")
     name_key = factory.LazyAttribute(lambda o: name_key(o.name))
     loose_key = factory.LazyAttribute(lambda o: loose_key(o.name))
-
-
-class TitleFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Title
-
-    collective = None
-    level = Level.PROVINCIAL
-    year = 2022
-    name = "湖南省青年文明号"

@@ -9,11 +9,12 @@ from qnwmh.accounts.models import ApiToken, LoginAttempt, User
 from qnwmh.audit.models import AuditEntry
 from qnwmh.collectives import domain, frozen, queries
 from qnwmh.collectives.enums import Ownership
-from qnwmh.collectives.models import Collective, FormerName, Title
+from qnwmh.collectives.models import Collective, FormerName
 from qnwmh.core.errors import AlreadyHandled, Conflict, Forbidden, InvalidInput
 from qnwmh.cycles.enums import Level
 from qnwmh.cycles.models import Cycle
 from qnwmh.registrations.models import Registration
+from qnwmh.titles.models import Title
 from qnwmh.units.enums import Line
 from tests.collectives.factories import (
     CollectiveFactory,

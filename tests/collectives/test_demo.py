@@ -2,7 +2,8 @@ import pytest
 
 from qnwmh.accounts.models import User
 from qnwmh.collectives import demo
-from qnwmh.collectives.models import Collective, Title
+from qnwmh.collectives.models import Collective
+from qnwmh.titles.models import Title
 from qnwmh.web.demo import SET_BY_HOLDER, load_units_and_admins
 
 pytestmark = pytest.mark.django_db

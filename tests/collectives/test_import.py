@@ -11,9 +11,10 @@ from qnwmh.accounts.models import User
 from qnwmh.audit.models import AuditEntry
 from qnwmh.collectives import imports, sources
 from qnwmh.collectives.enums import Ownership
-from qnwmh.collectives.models import Collective, Title
+from qnwmh.collectives.models import Collective
 from qnwmh.core.errors import Forbidden
 from qnwmh.jobs.enums import JobStatus
+from qnwmh.titles.models import Title
 from qnwmh.units.enums import Line
 from tests.collectives.factories import CollectiveFactory
 from tests.factories import UnitFactory, UserFactory

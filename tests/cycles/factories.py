@@ -5,13 +5,14 @@ import datetime
 import factory
 
 from qnwmh.collectives.enums import Ownership
-from qnwmh.collectives.models import Collective, Title
+from qnwmh.collectives.models import Collective
 from qnwmh.cycles.enums import Level
 from qnwmh.cycles.models import Cycle, Quota
 from qnwmh.registrations.enums import RegistrationState
 from qnwmh.registrations.models import Registration
 from qnwmh.units.enums import Line
 from tests.registrations.counting import create_counted, create_titled
+from tests.titles import factories as titles
 
 
 class CycleFactory(factory.django.DjangoModelFactory):
@@ -68,10 +69,7 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     prior_titles = factory.LazyFunction(list)
 
 
-class TitleFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Title
-
+class TitleFactory(titles.TitleFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         # A title changes the previous-title count of the collective's registrations.

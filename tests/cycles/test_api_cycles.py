@@ -375,14 +375,3 @@ def test_ids_beyond_64_bits_are_400(world, api_client, method, path, body):
         body = _body(world.hunan, unit=2**70)
     response = client.get(path) if method == "get" else getattr(client, method)(path, body)
     assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid")
-
-
-def test_cycle_progress_is_documented_with_its_own_schema(client):
-    """Two schemas named ProgressOut (here and in registrations) made the document describe
-    /cycles/{id}/progress with the rows of /progress."""
-    document = client.get("/api/v1/openapi.json").json()
-    answer = document["paths"]["/api/v1/cycles/{cycle_id}/progress"]["get"]["responses"]["200"]
-    ref = answer["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
-    assert {"cycle", "totals", "results"} <= set(
-        document["components"]["schemas"][ref]["properties"]
-    )

@@ -4,8 +4,8 @@ make, table against live aggregate."""
 
 from django.db import transaction
 
-from qnwmh.cycles.progress import _counts, live_counts
 from qnwmh.registrations import counts
+from qnwmh.reporting.progress import _counts, live_counts
 from qnwmh.units.models import Unit
 
 

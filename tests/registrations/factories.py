@@ -7,7 +7,7 @@ import factory
 
 from qnwmh.accounts.enums import AccountKind
 from qnwmh.collectives.enums import Ownership
-from qnwmh.collectives.models import Collective, FormerName, Title
+from qnwmh.collectives.models import Collective, FormerName
 from qnwmh.cycles.enums import Level
 from qnwmh.cycles.models import Cycle
 from qnwmh.registrations.eligibility import today_in_shanghai
@@ -16,6 +16,7 @@ from qnwmh.registrations.models import Registration, Transition
 from qnwmh.units.enums import Line
 from tests.factories import UserFactory
 from tests.registrations.counting import create_counted, create_titled
+from tests.titles import factories as titles
 
 
 def years_ago(years: int, days: int = 0) -> datetime.date:
@@ -70,10 +71,7 @@ class FormerNameFactory(factory.django.DjangoModelFactory):
     name_key = factory.LazyAttribute(lambda o: o.name)
 
 
-class TitleFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Title
-
+class TitleFactory(titles.TitleFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         # A title changes the previous-title count of the collective's registrations.

@@ -15,12 +15,13 @@ from hypothesis import strategies as st
 
 from qnwmh.collectives import domain as collectives_domain
 from qnwmh.collectives.enums import Ownership
-from qnwmh.collectives.models import Collective, Title
+from qnwmh.collectives.models import Collective
 from qnwmh.core.errors import DomainError
 from qnwmh.cycles.enums import Level
 from qnwmh.registrations import counts, domain
 from qnwmh.registrations.enums import RegistrationState as S
 from qnwmh.registrations.models import Registration, RegistrationCount
+from qnwmh.titles.models import Title
 from tests.registrations.counting import table_differs_from_live
 from tests.registrations.factories import (
     CollectiveFactory,
@@ -177,7 +178,7 @@ def test_progress_reads_the_table(world, scene):
     RegistrationFactory(cycle=cycle, collective=collectives[0], state=S.APPROVED)
     RegistrationCount.objects.filter(cycle=cycle, unit_path=world.hunan.path).update(n=7)
 
-    from qnwmh.cycles.progress import _counts
+    from qnwmh.reporting.progress import _counts
 
     assert _counts(cycle, world.national)[world.hunan.path]["approved"] == 7
 
@@ -187,7 +188,7 @@ def test_direct_row_appears_for_any_registration_at_the_unit_itself(world, scene
     _world, cycle, collectives = scene
     RegistrationFactory(cycle=cycle, collective=collectives[3], state=S.DRAFT)
 
-    from qnwmh.cycles.progress import _counts
+    from qnwmh.reporting.progress import _counts
 
     empty = {"registered": 0, "approved": 0, "non_public": 0, "previous_title": 0}
     assert _counts(cycle, world.hunan) == {world.hunan.path: empty}

@@ -167,7 +167,7 @@ PAGES: dict[str, Entry] = {
         "organiser_subtree", "cycle", write="organiser_subtree", body="cycle_form"
     ),
     "cycles:quotas": Entry("admin_subtree", "cycle", write="admin_subtree", body="quota_form"),
-    "cycles:progress": Entry("admin_lineage", "cycle"),
+    "reporting:progress": Entry("admin_lineage", "cycle"),
     # collectives
     "collectives:list": Entry("admin"),
     "collectives:create": Entry(

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from qnwmh.collectives import codes, imports, legacy, sources
 from qnwmh.collectives.names import clean_name, loose_key, name_key
+from qnwmh.core import tables
 from qnwmh.core.spreadsheets import safe_cell, safe_row
 from qnwmh.registrations import eligibility, exports
 
@@ -344,7 +345,7 @@ def test_legacy_rows_are_assessed_without_raising(cells, unit_line):
         assert codes.legacy_code_problem(assessed.usable_code) is None
 
 
-# --- spreadsheet escaping (core/spreadsheets.py, registrations/exports.py) ------------------
+# --- spreadsheet escaping (core/spreadsheets.py, core/tables.py, registrations/exports.py) ----
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 cells = st.text(max_size=30) | st.sampled_from(TRIGGERS).flatmap(
@@ -392,7 +393,8 @@ export_text = cells | st.sampled_from(
 @given(st.lists(st.tuples(export_text, export_text, export_text), min_size=1, max_size=5))
 def test_summary_export_writes_every_cell_as_inert_text(tmp_path_factory, rows):
     path = tmp_path_factory.mktemp("export") / "summary.xlsx"
-    exports.write_xlsx(str(path), [_summary_cells(rows)], lambda done, total: None, len(rows))
+    table = exports.SummaryTable()
+    tables.write_xlsx(str(path), table, [_summary_cells(rows)], lambda done, total: None, len(rows))
     sheet = openpyxl.load_workbook(path).worksheets[0]
     written = list(sheet.iter_rows(min_row=2, values_only=False))
     for cells_of_row, row in zip(written, rows, strict=True):

@@ -346,3 +346,14 @@ def test_progress_page_bad_unit_param_404(world, login_as, data):
     response = login_as(world.users["hunan"]).get(f"/cycles/{cycle.pk}/progress/", {"unit": "x"})
 
     assert response.status_code == 404
+
+
+def test_cycle_progress_is_documented_with_its_own_schema(client):
+    """Two schemas named ProgressOut (here and in registrations) made the document describe
+    /cycles/{id}/progress with the rows of /progress."""
+    document = client.get("/api/v1/openapi.json").json()
+    answer = document["paths"]["/api/v1/cycles/{cycle_id}/progress"]["get"]["responses"]["200"]
+    ref = answer["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert {"cycle", "totals", "results"} <= set(
+        document["components"]["schemas"][ref]["properties"]
+    )

@@ -8,8 +8,8 @@ from django.db import connection
 
 from bench.generate import generate
 from qnwmh.cycles.models import Cycle
-from qnwmh.cycles.progress import _counts, count_rows, live_counts
 from qnwmh.registrations import counts
+from qnwmh.reporting.progress import _counts, count_rows, live_counts
 from qnwmh.units.models import Unit
 
 pytestmark = pytest.mark.django_db
