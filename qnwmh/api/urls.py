@@ -3,8 +3,9 @@
 from ninja import NinjaAPI
 
 from qnwmh.accounts.api import router as auth_router
+from qnwmh.accounts.api import unit_admins_router
+from qnwmh.accounts.api_auth import BearerAuth
 from qnwmh.api import errors
-from qnwmh.api.auth import BearerAuth
 from qnwmh.collectives.api import router as collectives_router
 from qnwmh.cycles.api import router as cycles_router
 from qnwmh.registrations.api import router as registrations_router
@@ -23,6 +24,7 @@ errors.install(api)
 
 api.add_router("/auth", auth_router)
 api.add_router("/units", units_router)
+api.add_router("/units", unit_admins_router)
 api.add_router("/cycles", cycles_router)
 api.add_router("/collectives", collectives_router)
 # Registrations own /me/registrations, /registrations and /progress: mounted at the root.

@@ -1,4 +1,4 @@
-"""Materialized paths for the unit tree.
+"""Materialized paths for the unit tree: pure string functions (the tree itself is units').
 
 A path is the concatenation of fixed-width, zero-padded decimal unit ids from the root down
 ("00000001" "00000007" ...). Digit-only paths sort the same under every collation, so "the
@@ -26,6 +26,12 @@ def subtree_filter(field: str, path: str) -> dict[str, str]:
     """Keyword arguments for `.filter()` selecting `field` within the subtree rooted at `path`."""
     low, high = subtree_range(path)
     return {f"{field}__gte": low, f"{field}__lt": high}
+
+
+def is_within(path: str, root: str) -> bool:
+    """True when `path` is `root` or lies below it: "under my unit", in Python. In a query the
+    same question is `subtree_filter`."""
+    return path.startswith(root)
 
 
 def ancestor_paths(path: str) -> list[str]:

@@ -1,4 +1,7 @@
-"""Permission predicates on cycles. Views and API name these; they do not re-implement them."""
+"""Permission predicates on cycles (django-rules, docs/decisions/009-permissions.md). Views,
+API and domain name these; they do not re-implement them."""
+
+import rules
 
 from qnwmh.units.enums import Tier
 from qnwmh.units.rules import is_admin_over
@@ -8,6 +11,7 @@ from qnwmh.units.rules import is_admin_over
 CYCLE_ORGANISER_TIERS = (Tier.NATIONAL, Tier.FIRST)
 
 
+@rules.predicate
 def is_cycle_organiser(user) -> bool:
     """A tier-0 or tier-1 admin: may create cycles."""
     return bool(
@@ -19,19 +23,16 @@ def is_cycle_organiser(user) -> bool:
     )
 
 
-def can_create_cycle_for(user, unit) -> bool:
-    """A cycle's organising unit lies in the organiser's own subtree."""
-    return is_cycle_organiser(user) and is_admin_over(user, unit)
-
-
-def can_edit_cycle(user, cycle) -> bool:
-    return can_create_cycle_for(user, cycle.unit)
-
-
-def can_manage_quotas(user, cycle) -> bool:
+@rules.predicate
+def is_admin_over_cycle(user, cycle) -> bool:
     """The cycle's owner: an admin of its organising unit or of a unit above it."""
     return is_admin_over(user, cycle.unit)
 
 
-def can_view_progress(user, unit) -> bool:
-    return is_admin_over(user, unit)
+# (user, unit): a cycle's organising unit lies in the organiser's own subtree.
+can_create_cycle_for = is_cycle_organiser & is_admin_over
+# (user, cycle)
+can_edit_cycle = is_cycle_organiser & is_admin_over_cycle
+can_manage_quotas = is_admin_over_cycle
+# (user, unit)
+can_view_progress = is_admin_over

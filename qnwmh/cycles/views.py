@@ -3,13 +3,16 @@ the domain, render."""
 
 from django.db.models import Sum
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qnwmh.core import paths
+from qnwmh.core.access import admin_required
 from qnwmh.core.errors import DomainError
 from qnwmh.core.pagination import paginate
-from qnwmh.core.views import admin_required, apply_errors
+from qnwmh.core.scoping import get_visible_or_404
+from qnwmh.core.views import apply_errors
 from qnwmh.cycles import domain, rules
 from qnwmh.cycles.chart import bar_chart
 from qnwmh.cycles.enums import Level
@@ -19,9 +22,8 @@ from qnwmh.cycles.progress import compute_progress
 from qnwmh.units.models import Unit
 
 
-def _visible_cycle(request, pk) -> Cycle:
-    cycles = Cycle.objects.visible_to(request.user).select_related("unit", "previous")
-    return get_object_or_404(cycles, pk=pk)
+def _cycle(request, pk) -> Cycle:
+    return get_visible_or_404(Cycle.objects.select_related("unit", "previous"), request.user, pk=pk)
 
 
 def _forbidden(request, message=None):
@@ -79,7 +81,7 @@ def cycle_create(request):
 
 @admin_required
 def cycle_edit(request, pk):
-    cycle = _visible_cycle(request, pk)
+    cycle = _cycle(request, pk)
     if not rules.can_edit_cycle(request.user, cycle):
         return _forbidden(request)
     if request.method != "POST":
@@ -98,7 +100,7 @@ def cycle_edit(request, pk):
 
 @admin_required
 def cycle_detail(request, pk):
-    cycle = _visible_cycle(request, pk)
+    cycle = _cycle(request, pk)
     quotas = domain.quota_table(cycle)
     context = {
         "cycle": cycle,
@@ -170,7 +172,7 @@ def _apply_quota_errors(formset, exc: DomainError):
 
 @admin_required
 def quota_edit(request, pk):
-    cycle = _visible_cycle(request, pk)
+    cycle = _cycle(request, pk)
     if not rules.can_manage_quotas(request.user, cycle):
         return _forbidden(
             request, _("Only the cycle's organising unit and the units above it set quotas.")
@@ -203,11 +205,11 @@ def quota_edit(request, pk):
 
 @admin_required
 def progress(request, pk):
-    cycle = _visible_cycle(request, pk)
+    cycle = _cycle(request, pk)
     unit_id = request.GET.get("unit") or request.user.unit_id
     if not str(unit_id).isdigit():
         raise Http404
-    unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=unit_id)
+    unit = get_visible_or_404(Unit, request.user, pk=unit_id)
     report = compute_progress(cycle, unit, request.user)
     own_path = request.user.unit.path
     context = {
@@ -215,6 +217,6 @@ def progress(request, pk):
         "unit": unit,
         "report": report,
         "chart": bar_chart(report.rows),
-        "breadcrumbs": [u for u in unit.ancestors() if u.path.startswith(own_path)],
+        "breadcrumbs": [u for u in unit.ancestors() if paths.is_within(u.path, own_path)],
     }
     return render(request, "cycles/progress.html", context)
