@@ -14,7 +14,6 @@ from qnwmh.core.pagination import MAX_PAGE_SIZE
 from qnwmh.core.roles import AccountKind, AdminRole
 from qnwmh.core.scoping import get_visible_or_404
 from qnwmh.cycles.enums import Level
-from qnwmh.registrations.enums import RegistrationState
 from qnwmh.units.enums import Line
 from qnwmh.units.models import Unit
 
@@ -117,7 +116,9 @@ class CollectiveFilter(Schema):
     q: str = Field("", max_length=200)
     unit: Id | None = None
     cycle: Id | None = None
-    state: RegistrationState | None = None
+    # A registration state (registrations' enums.RegistrationState, checked by the query:
+    # registrations come after collectives in the import order).
+    state: str | None = Field(None, max_length=16)
     ownership: Ownership | None = None
     data_ok: bool | None = None
     page: PageNumber = 1

@@ -32,14 +32,8 @@ def is_admin_of_own_unit(user) -> bool:
 # (user, unit): every tier creates codes in its own subtree (seeds 000 附件3: 各级管理员均具有
 # 创建用户名（编码）的权限).
 can_create_collective = is_admin_over
-# (user, collective): rename, edit, reset the password, unlock, unfreeze.
+# (user, collective): rename, edit, reset the password, unlock, unfreeze; a transfer also needs
+# is_admin_over the new unit (two objects: the domain tests both).
 can_manage_collective = is_admin_over_collective
 can_view_collective = can_manage_collective | is_the_collective
 can_import_collectives = is_admin_of_own_unit
-
-
-def can_transfer_collective(user, collective, new_unit) -> bool:
-    """Moving to another jurisdiction needs an admin over both ends (seeds 000 Q4: the upper
-    admin puts it on the right unit). Two objects, so the two predicates side by side
-    (a django-rules predicate takes one)."""
-    return can_manage_collective(user, collective) and is_admin_over(user, new_unit)
