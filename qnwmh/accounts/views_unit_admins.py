@@ -12,7 +12,7 @@ from qnwmh.core.errors import DomainError
 from qnwmh.core.pagination import paginate
 from qnwmh.core.roles import AdminRole
 from qnwmh.core.scoping import get_visible_or_404
-from qnwmh.core.views import apply_errors
+from qnwmh.core.views import apply_errors, error_page
 from qnwmh.units.forms import UnitAdminForm
 from qnwmh.units.models import Unit
 from qnwmh.units.views import render_detail
@@ -62,7 +62,7 @@ def reset_password(request, pk):
     try:
         one_time_password = domain.reset_password(request.user, account)
     except DomainError as exc:
-        return render(request, "web/error.html", {"message": exc.message}, status=exc.status)
+        return error_page(request, exc)
     return _one_time_password_page(request, account, one_time_password)
 
 
@@ -73,7 +73,7 @@ def unlock(request, pk):
     try:
         domain.unlock(request.user, account)
     except DomainError as exc:
-        return render(request, "web/error.html", {"message": exc.message}, status=exc.status)
+        return error_page(request, exc)
     return redirect("units:account", pk=account.pk)
 
 

@@ -4,8 +4,7 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
 from qnwmh.collectives.enums import Ownership
-from qnwmh.core.roles import AccountKind, AdminRole
-from qnwmh.core.scoping import Scope, ScopedQuerySet
+from qnwmh.core.scoping import BUSINESS, COLLECTIVE, Scope, ScopedQuerySet
 from qnwmh.cycles.enums import Level
 from qnwmh.units.enums import Line
 
@@ -17,12 +16,7 @@ _LEVEL_LABELS = dict(Level.choices)
 
 class CollectiveQuerySet(ScopedQuerySet):
     # A business admin sees its unit's subtree, a collective itself, anyone else nothing.
-    scope = Scope(
-        path="unit_path",
-        roles=frozenset({AdminRole.BUSINESS}),
-        owner="user",
-        owner_kinds=frozenset({AccountKind.COLLECTIVE}),
-    )
+    scope = Scope(path="unit_path", roles=BUSINESS, owner="user", owner_kinds=COLLECTIVE)
 
 
 class Collective(models.Model):

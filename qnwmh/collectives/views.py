@@ -27,17 +27,13 @@ from qnwmh.core.errors import DomainError
 from qnwmh.core.pagination import paginate
 from qnwmh.core.scoping import get_visible_or_404
 from qnwmh.core.spreadsheets import safe_row
-from qnwmh.core.views import apply_errors
+from qnwmh.core.views import apply_errors, error_page
 
 
 def _collective(request, code) -> Collective:
     return get_visible_or_404(
         Collective.objects.select_related("unit", "user"), request.user, code=code
     )
-
-
-def _error_page(request, exc: DomainError):
-    return render(request, "web/error.html", {"message": exc.message}, status=exc.status)
 
 
 @admin_required
@@ -245,7 +241,7 @@ def reset_password(request, code):
     try:
         one_time_password = domain.reset_password(request.user, collective)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     return _one_time_password_page(request, collective, one_time_password)
 
 
@@ -256,7 +252,7 @@ def unlock(request, code):
     try:
         domain.unlock(request.user, collective)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     return redirect("collectives:detail", code=code)
 
 
@@ -267,7 +263,7 @@ def delete(request, code):
     try:
         frozen.delete_frozen(request.user, collective)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     return redirect(f"{reverse('collectives:list')}?data_ok=no")
 
 

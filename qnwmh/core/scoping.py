@@ -16,6 +16,10 @@ from qnwmh.core.roles import AccountKind, AdminRole
 
 # Every administrator role: any admin account sees the subtree.
 ANY_ADMIN = frozenset(AdminRole.values)
+# The domain work's rows: the business administrator's subtree (业务管理员).
+BUSINESS = frozenset({AdminRole.BUSINESS})
+# Rows a collective's own account sees of itself.
+COLLECTIVE = frozenset({AccountKind.COLLECTIVE})
 
 
 @dataclass(frozen=True)

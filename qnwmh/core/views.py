@@ -1,7 +1,14 @@
 """What every area's pages share: showing a domain refusal on a form (the guards are
 core/access.py)."""
 
+from django.shortcuts import render
+
 from qnwmh.core.errors import DomainError
+
+
+def error_page(request, exc: DomainError):
+    """A domain refusal of a button with no form of its own: the message on the error page."""
+    return render(request, "web/error.html", {"message": exc.message}, status=exc.status)
 
 
 def apply_errors(form, exc: DomainError) -> None:

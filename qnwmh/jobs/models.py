@@ -2,14 +2,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from qnwmh.core.roles import AdminRole
-from qnwmh.core.scoping import Scope, ScopedQuerySet
+from qnwmh.core.scoping import BUSINESS, Scope, ScopedQuerySet
 from qnwmh.jobs.enums import FINISHED, JobStatus
 
 
 class JobQuerySet(ScopedQuerySet):
     # A job is seen by whoever started it and by business admins whose subtree holds its scope.
-    scope = Scope(path="scope_path", roles=frozenset({AdminRole.BUSINESS}), owner="created_by")
+    scope = Scope(path="scope_path", roles=BUSINESS, owner="created_by")
 
 
 class Job(models.Model):

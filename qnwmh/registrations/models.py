@@ -3,18 +3,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from qnwmh.collectives.enums import Ownership
-from qnwmh.core.roles import AccountKind, AdminRole
-from qnwmh.core.scoping import Scope, ScopedQuerySet
+from qnwmh.core.scoping import BUSINESS, COLLECTIVE, Scope, ScopedQuerySet
 from qnwmh.registrations.enums import BADGE, EDITABLE, RegistrationState
 
 
 class RegistrationQuerySet(ScopedQuerySet):
     # Business admins: registrations in their unit's subtree. A collective: its own.
     scope = Scope(
-        path="unit_path",
-        roles=frozenset({AdminRole.BUSINESS}),
-        owner="collective__user",
-        owner_kinds=frozenset({AccountKind.COLLECTIVE}),
+        path="unit_path", roles=BUSINESS, owner="collective__user", owner_kinds=COLLECTIVE
     )
 
 
