@@ -4,6 +4,7 @@ Views, API and domain name these; they do not re-implement them. Scope comes fir
 
 import rules
 
+from qnwmh.core.roles import AccountKind, has_role
 from qnwmh.units.rules import is_admin_over
 
 
@@ -17,11 +18,7 @@ def is_admin_over_collective(user, collective) -> bool:
 @rules.predicate
 def is_the_collective(user, collective) -> bool:
     """The collective's own account."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_collective
-        and collective.user_id == user.pk
-    )
+    return has_role(user, AccountKind.COLLECTIVE) and collective.user_id == user.pk
 
 
 @rules.predicate

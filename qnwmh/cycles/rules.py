@@ -3,6 +3,7 @@ API and domain name these; they do not re-implement them."""
 
 import rules
 
+from qnwmh.core.roles import AdminRole, has_role
 from qnwmh.units.enums import Tier
 from qnwmh.units.rules import is_admin_over
 
@@ -15,8 +16,7 @@ CYCLE_ORGANISER_TIERS = (Tier.NATIONAL, Tier.FIRST)
 def is_cycle_organiser(user) -> bool:
     """A tier-0 or tier-1 admin: may create cycles."""
     return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_admin
+        has_role(user, AdminRole.BUSINESS)
         and user.is_active
         and user.unit is not None
         and user.unit.tier in CYCLE_ORGANISER_TIERS
