@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qnwmh.accounts import encryption
 from qnwmh.accounts.enums import AccountKind, AdminRole, LoginChannel, LoginOutcome
+from qnwmh.core.roles import has_role
 from qnwmh.core.scoping import ANY_ADMIN, Scope, ScopedQuerySet
 
 
@@ -93,8 +94,8 @@ class User(AbstractBaseUser):
         return self.holds(AdminRole.BUSINESS)
 
     def holds(self, role) -> bool:
-        """True for an admin account of exactly this role."""
-        return self.kind == AccountKind.ADMIN and self.admin_role == role
+        """True for an admin account of exactly this role (core.roles.has_role)."""
+        return has_role(self, role)
 
     @property
     def is_collective(self) -> bool:

@@ -28,7 +28,7 @@ class Unit(models.Model):
         related_name="children",
         verbose_name=_("parent unit"),
     )
-    # Digit-only materialized path, see units/paths.py. Unique, so it carries a btree index.
+    # Digit-only materialized path, see core/paths.py. Unique, so it carries a btree index.
     path = models.CharField(max_length=80, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
