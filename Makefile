@@ -36,6 +36,7 @@ run: venv messages
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 test-sqlite: venv messages
 	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)

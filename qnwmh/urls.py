@@ -1,12 +1,15 @@
 from django.urls import include, path
 
+from qnwmh.accounts.urls_unit_admins import urlpatterns as unit_admin_urls
 from qnwmh.api.urls import api
+from qnwmh.units.urls import urlpatterns as unit_urls
 from qnwmh.web import views as web_views
 
 urlpatterns = [
     path("", include("qnwmh.web.urls")),
     path("accounts/", include("qnwmh.accounts.urls")),
-    path("units/", include("qnwmh.units.urls")),
+    # The unit tree's pages (units) and its admin accounts' (accounts): one namespace.
+    path("units/", include((unit_urls + unit_admin_urls, "units"))),
     path("audit/", include("qnwmh.audit.urls")),
     path("jobs/", include("qnwmh.jobs.urls")),
     path("notifications/", include("qnwmh.notifications.urls")),

@@ -2,17 +2,22 @@
 
 from django.http import HttpResponse
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Path, Router, Schema, Status
 from ninja.errors import AuthenticationError
 
 from qnwmh.accounts import domain, policy
+from qnwmh.accounts.api_auth import BearerAuthOneTimeAllowed, BearerAuthTwoFactorSetup
 from qnwmh.accounts.domain import two_factor
-from qnwmh.accounts.enums import LoginChannel, LoginOutcome
-from qnwmh.api.auth import BearerAuthOneTimeAllowed, BearerAuthTwoFactorSetup
-from qnwmh.api.schemas import ERRORS
+from qnwmh.accounts.enums import AdminRole, LoginChannel, LoginOutcome
+from qnwmh.core.access import require_role
+from qnwmh.core.api import ERRORS, Id
 from qnwmh.core.errors import DomainError, TooManyAttempts
+from qnwmh.core.scoping import get_visible_or_404
+from qnwmh.units.models import Unit
 
 router = Router(tags=["auth"])
+# A unit's admin accounts: mounted under /units beside the unit tree's own router.
+unit_admins_router = Router(tags=["units"])
 
 
 class TokenIn(Schema):
@@ -117,4 +122,40 @@ def otp_confirm(request, payload: OtpIn, response: HttpResponse):
     return {"recovery_codes": codes}
 
 
-__all__ = ["AuthenticationError", "router"]
+class AdminIn(Schema):
+    username: str = Field(..., max_length=64)
+    display_name: str = Field(..., max_length=100)
+    admin_role: AdminRole = Field(
+        AdminRole.BUSINESS, description="The one role of the account (三权分立)"
+    )
+
+
+class AdminOut(Schema):
+    username: str
+    one_time_password: str
+    admin_role: AdminRole
+
+
+@unit_admins_router.post("/{unit_id}/admins", response={201: AdminOut, **ERRORS})
+def create_admin(request, unit_id: Path[Id], payload: AdminIn):
+    """Admin accounts of a unit are the system administrator's (三权分立)."""
+    require_role(request.user, AdminRole.SYSTEM)
+    unit = get_visible_or_404(Unit, request.user, pk=unit_id)
+    account, one_time_password = domain.create_unit_admin(
+        request.user,
+        unit,
+        username=payload.username,
+        display_name=payload.display_name,
+        admin_role=payload.admin_role,
+    )
+    return Status(
+        201,
+        {
+            "username": account.username,
+            "one_time_password": one_time_password,
+            "admin_role": account.admin_role,
+        },
+    )
+
+
+__all__ = ["AuthenticationError", "router", "unit_admins_router"]

@@ -1,26 +1,17 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The kinds and roles live in core (the audit log and the guards below accounts read them).
+from qnwmh.core.roles import AccountKind, AdminRole
 
-class AccountKind(models.TextChoices):
-    ADMIN = "ADMIN", _("Administrator")
-    COLLECTIVE = "COLLECTIVE", _("Collective")
-    JUDGE = "JUDGE", _("Judge")
-
-
-class AdminRole(models.TextChoices):
-    """三权分立 (等保 2.0 三级 8.1.4.2 d, docs/decisions/008-separated-admin-roles.md): every
-    admin account holds exactly one of these; no account holds two."""
-
-    # The Youth League's domain work: collectives and their accounts, cycles, quotas,
-    # registrations, review, exports.
-    BUSINESS = "BUSINESS", _("Business administrator")
-    # Admin accounts of the own unit and the units below, the units themselves, settings.
-    SYSTEM = "SYSTEM", _("System administrator")
-    # Lockouts, two-factor resets, sessions and login history of other accounts.
-    SECURITY = "SECURITY", _("Security administrator")
-    # Reads the audit log and its verification, nothing else.
-    AUDIT = "AUDIT", _("Audit administrator")
+__all__ = [
+    "FAILED_LOGIN_OUTCOMES",
+    "RESETTING_LOGIN_OUTCOMES",
+    "AccountKind",
+    "AdminRole",
+    "LoginChannel",
+    "LoginOutcome",
+]
 
 
 class LoginChannel(models.TextChoices):

@@ -1,4 +1,4 @@
-"""Page-side session and account gates (the API has its own in qnwmh/api/auth.py):
+"""Page-side session and account gates (the API has its own in qnwmh/accounts/api_auth.py):
 session limits (等保 会话超时), one-time password, two-factor setup for admins, 90-day prompt.
 
 A read-only page inside the touch interval costs no query here and writes nothing: the session

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from qnwmh.accounts import encryption
 from qnwmh.accounts.enums import AccountKind, AdminRole, LoginChannel, LoginOutcome
+from qnwmh.core.roles import has_role
+from qnwmh.core.scoping import ANY_ADMIN, Scope, ScopedQuerySet
 
 
 def normalize_username(raw: str) -> str:
@@ -17,16 +19,9 @@ def normalize_username(raw: str) -> str:
     return unicodedata.normalize("NFKC", raw or "").strip().lower()
 
 
-class UserQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "UserQuerySet":
-        """Accounts of the caller's unit subtree (admins only)."""
-        from qnwmh.units.paths import subtree_filter
-
-        if not getattr(user, "is_authenticated", False) or not user.is_admin_account:
-            return self.none()
-        if not user.unit:
-            return self.none()
-        return self.filter(**subtree_filter("unit__path", user.unit.path))
+class UserQuerySet(ScopedQuerySet):
+    # Accounts of the caller's unit subtree, for an admin account of any role.
+    scope = Scope(path="unit__path", roles=ANY_ADMIN)
 
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
@@ -101,8 +96,8 @@ class User(AbstractBaseUser):
         return self.holds(AdminRole.BUSINESS)
 
     def holds(self, role) -> bool:
-        """True for an admin account of exactly this role."""
-        return self.kind == AccountKind.ADMIN and self.admin_role == role
+        """True for an admin account of exactly this role (core.roles.has_role)."""
+        return has_role(self, role)
 
     @property
     def is_collective(self) -> bool:
@@ -150,12 +145,9 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-class ApiTokenQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ApiTokenQuerySet":
-        """A user sees and ends only their own tokens."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self.filter(user=user)
+class ApiTokenQuerySet(ScopedQuerySet):
+    # A user sees and ends only their own tokens.
+    scope = Scope(owner="user")
 
 
 class ApiToken(models.Model):
@@ -228,12 +220,9 @@ class RecoveryCode(models.Model):
         return f"recovery code {self.pk}"
 
 
-class UserSessionQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "UserSessionQuerySet":
-        """A user sees and ends only their own sessions."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self.filter(user=user)
+class UserSessionQuerySet(ScopedQuerySet):
+    # A user sees and ends only their own sessions.
+    scope = Scope(owner="user")
 
 
 class UserSession(models.Model):

@@ -12,9 +12,10 @@ from qnwmh.accounts.domain import security_policy
 from qnwmh.accounts.enums import AdminRole
 from qnwmh.accounts.forms import AccountSearchForm, SecurityPolicyForm
 from qnwmh.accounts.models import User
+from qnwmh.core.access import role_required
 from qnwmh.core.errors import DomainError
 from qnwmh.core.pagination import paginate
-from qnwmh.core.views import apply_errors, role_required
+from qnwmh.core.views import apply_errors
 
 
 @role_required(AdminRole.SECURITY)

@@ -5,7 +5,7 @@ administrator's disable and enable (三权分立)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -16,9 +16,10 @@ from qnwmh.accounts.domain import accounts, sessions, two_factor
 from qnwmh.accounts.enums import AdminRole
 from qnwmh.accounts.forms import TwoFactorCodeForm
 from qnwmh.accounts.models import ApiToken, User
+from qnwmh.core.access import role_required
 from qnwmh.core.errors import DomainError
 from qnwmh.core.pagination import paginate
-from qnwmh.core.views import role_required
+from qnwmh.core.scoping import get_visible_or_404
 
 
 def _apply_errors(form, exc: DomainError) -> None:
@@ -120,14 +121,9 @@ def two_factor_disable(request):
     return redirect("accounts:two_factor")
 
 
-def _visible_subject(request, pk) -> User:
-    """An account in the caller's subtree, or 404 (scope at the bottom)."""
-    return get_object_or_404(User.objects.visible_to(request.user).select_related("unit"), pk=pk)
-
-
 def _subject(request, pk) -> User:
     """Another account whose security the caller administers, or 404."""
-    subject = _visible_subject(request, pk)
+    subject = get_visible_or_404(User.objects.select_related("unit"), request.user, pk=pk)
     if not rules.can_view_security(request.user, subject):
         raise Http404
     return subject
@@ -197,7 +193,7 @@ def account_sessions_end(request, pk):
 
 def _set_active(request, pk, active: bool, success_message: str):
     """停用/启用 by the system administrator above; back to the account's unit page."""
-    subject = _visible_subject(request, pk)
+    subject = get_visible_or_404(User.objects.select_related("unit"), request.user, pk=pk)
     _act_on_subject(
         request,
         subject,

@@ -3,8 +3,9 @@
 from ninja import NinjaAPI
 
 from qnwmh.accounts.api import router as auth_router
+from qnwmh.accounts.api import unit_admins_router
+from qnwmh.accounts.api_auth import BearerAuth
 from qnwmh.api import errors
-from qnwmh.api.auth import BearerAuth
 from qnwmh.collectives.api import router as collectives_router
 from qnwmh.cycles.api import router as cycles_router
 from qnwmh.notifications.api import router as notifications_router
@@ -25,6 +26,7 @@ errors.install(api)
 
 api.add_router("/auth", auth_router)
 api.add_router("/units", units_router)
+api.add_router("/units", unit_admins_router)
 api.add_router("/cycles", cycles_router)
 # Reporting answers under the cycles it reports on: /cycles/{id}/progress.
 api.add_router("/cycles", reporting_router)

@@ -4,6 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qnwmh.audit import hashing
+from qnwmh.core.roles import AdminRole
+from qnwmh.core.scoping import Scope, ScopedQuerySet
 
 # The key of the PostgreSQL advisory lock that serializes appends to the chain (any constant
 # no other code uses; these are the bytes of "qnwmh-au").
@@ -28,18 +30,10 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise AppendOnlyError("the audit log is append-only")
 
 
-class AuditEntryQuerySet(AppendOnlyQuerySet):
-    def visible_to(self, user) -> "AuditEntryQuerySet":
-        """The audit administrator (审计管理员) reads the audit of its own unit's subtree; no other
-        account reads any (三权分立, docs/decisions/008-separated-admin-roles.md)."""
-        from qnwmh.accounts.enums import AdminRole
-        from qnwmh.units.paths import subtree_filter
-
-        if not getattr(user, "is_authenticated", False) or not user.holds(AdminRole.AUDIT):
-            return self.none()
-        if not user.unit:
-            return self.none()
-        return self.filter(**subtree_filter("scope_path", user.unit.path))
+class AuditEntryQuerySet(AppendOnlyQuerySet, ScopedQuerySet):
+    # The audit administrator (审计管理员) reads the audit of its own unit's subtree; no other
+    # account reads any (三权分立, docs/decisions/008-separated-admin-roles.md).
+    scope = Scope(path="scope_path", roles=frozenset({AdminRole.AUDIT}))
 
 
 class AuditEntry(models.Model):

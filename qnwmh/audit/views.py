@@ -1,10 +1,10 @@
 from django.shortcuts import render
 
-from qnwmh.accounts.enums import AdminRole
 from qnwmh.audit.forms import AuditFilterForm
 from qnwmh.audit.models import AuditEntry
+from qnwmh.core.access import role_required
 from qnwmh.core.pagination import paginate
-from qnwmh.core.views import role_required
+from qnwmh.core.roles import AdminRole
 
 
 # 三权分立: the audit log is the audit administrator's, and only that.

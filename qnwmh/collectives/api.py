@@ -2,18 +2,18 @@
 existing_code), search in the subtree, read and edit, password reset, unfreeze, delete frozen;
 plus near-duplicate candidates and transfer. The same domain functions as the pages."""
 
-from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from qnwmh.api.schemas import ERRORS, Id, PageNumber, page_out
 from qnwmh.collectives import domain, duplicates, frozen, queries
 from qnwmh.collectives.enums import Ownership
 from qnwmh.collectives.models import Collective
-from qnwmh.core.errors import Forbidden
+from qnwmh.core.access import require_role
+from qnwmh.core.api import ERRORS, Id, PageNumber, page_out
 from qnwmh.core.pagination import MAX_PAGE_SIZE
+from qnwmh.core.roles import AccountKind, AdminRole
+from qnwmh.core.scoping import get_visible_or_404
 from qnwmh.cycles.enums import Level
-from qnwmh.registrations.enums import RegistrationState
 from qnwmh.units.enums import Line
 from qnwmh.units.models import Unit
 
@@ -116,7 +116,9 @@ class CollectiveFilter(Schema):
     q: str = Field("", max_length=200)
     unit: Id | None = None
     cycle: Id | None = None
-    state: RegistrationState | None = None
+    # A registration state (registrations' enums.RegistrationState, checked by the query:
+    # registrations come after collectives in the import order).
+    state: str | None = Field(None, max_length=16)
     ownership: Ownership | None = None
     data_ok: bool | None = None
     page: PageNumber = 1
@@ -144,31 +146,20 @@ def collective_body(collective: Collective) -> dict:
     }
 
 
-def _require_admin(request) -> None:
-    if not request.user.is_admin:
-        raise Forbidden()
-
-
-def _visible(request, code: str) -> Collective:
+def _collective(request, code: str) -> Collective:
     """Admins in their subtree, a collective itself; anything else in sight is 404."""
-    if not (request.user.is_admin or request.user.is_collective):
-        raise Forbidden()
-    collectives = queries.for_listing(Collective.objects.visible_to(request.user))
-    return get_object_or_404(collectives, code=code)
+    require_role(request.user, AdminRole.BUSINESS, AccountKind.COLLECTIVE)
+    return get_visible_or_404(queries.for_listing(Collective.objects), request.user, code=code)
 
 
 def _fresh(collective: Collective) -> dict:
     return collective_body(queries.for_listing(Collective.objects).get(pk=collective.pk))
 
 
-def _visible_unit(request, unit_id: int) -> Unit:
-    return get_object_or_404(Unit.objects.visible_to(request.user), pk=unit_id)
-
-
 @router.post("", response={201: CreatedOut, **ERRORS})
 def create_collective(request, payload: CollectiveIn):
-    _require_admin(request)
-    unit = _visible_unit(request, payload.unit)
+    require_role(request.user, AdminRole.BUSINESS)
+    unit = get_visible_or_404(Unit, request.user, pk=payload.unit)
     collective, one_time_password = domain.create_collective(
         request.user, **payload.dict(exclude={"unit"}), unit=unit
     )
@@ -183,10 +174,12 @@ def create_collective(request, payload: CollectiveIn):
 @router.get("", response={200: CollectivePage, **ERRORS})
 def list_collectives(request, filters: Query[CollectiveFilter]):
     """Search in the subtree by code, name or former name (找回编码, 进度查询)."""
-    _require_admin(request)
+    require_role(request.user, AdminRole.BUSINESS)
     collectives = queries.search(Collective.objects.visible_to(request.user), filters.q)
     if filters.unit is not None:
-        collectives = queries.in_unit_subtree(collectives, _visible_unit(request, filters.unit))
+        collectives = queries.in_unit_subtree(
+            collectives, get_visible_or_404(Unit, request.user, pk=filters.unit)
+        )
     collectives = queries.with_registration(
         collectives, cycle_id=filters.cycle, state=filters.state
     )
@@ -202,7 +195,7 @@ def list_collectives(request, filters: Query[CollectiveFilter]):
 @router.get("/candidates", response={200: CandidatePage, **ERRORS})
 def candidates(request, filters: Query[CandidateFilter]):
     """Near-duplicates to look at before creating (same loose key, former names included)."""
-    _require_admin(request)
+    require_role(request.user, AdminRole.BUSINESS)
     found = duplicates.near_duplicates(filters.name)
     results = [
         {
@@ -219,13 +212,13 @@ def candidates(request, filters: Query[CandidateFilter]):
 
 @router.get("/{code}", response={200: CollectiveOut, **ERRORS})
 def get_collective(request, code: str):
-    return collective_body(_visible(request, code))
+    return collective_body(_collective(request, code))
 
 
 @router.patch("/{code}", response={200: CollectiveOut, **ERRORS})
 def patch_collective(request, code: str, payload: CollectivePatch):
-    _require_admin(request)
-    collective = _visible(request, code)
+    require_role(request.user, AdminRole.BUSINESS)
+    collective = _collective(request, code)
     changes = payload.dict(exclude_unset=True, exclude_none=True)
     new_name = changes.pop("name", None)
     if new_name is not None and new_name != collective.name:
@@ -237,30 +230,30 @@ def patch_collective(request, code: str, payload: CollectivePatch):
 
 @router.post("/{code}/password-reset", response={200: PasswordOut, **ERRORS})
 def reset_password(request, code: str):
-    _require_admin(request)
-    collective = _visible(request, code)
+    require_role(request.user, AdminRole.BUSINESS)
+    collective = _collective(request, code)
     one_time_password = domain.reset_password(request.user, collective)
     return {"code": collective.code, "one_time_password": one_time_password}
 
 
 @router.post("/{code}/unfreeze", response={200: CollectiveOut, **ERRORS})
 def unfreeze(request, code: str, payload: UnfreezeIn):
-    _require_admin(request)
-    collective = _visible(request, code)
+    require_role(request.user, AdminRole.BUSINESS)
+    collective = _collective(request, code)
     fields = payload.dict(exclude_none=True)
     return _fresh(frozen.unfreeze(request.user, collective, **fields))
 
 
 @router.post("/{code}/transfer", response={200: CollectiveOut, **ERRORS})
 def transfer(request, code: str, payload: TransferIn):
-    _require_admin(request)
-    collective = _visible(request, code)
-    new_unit = _visible_unit(request, payload.unit)
+    require_role(request.user, AdminRole.BUSINESS)
+    collective = _collective(request, code)
+    new_unit = get_visible_or_404(Unit, request.user, pk=payload.unit)
     return _fresh(domain.transfer(request.user, collective, new_unit))
 
 
 @router.delete("/{code}", response={204: None, **ERRORS})
 def delete_frozen(request, code: str):
-    _require_admin(request)
-    frozen.delete_frozen(request.user, _visible(request, code))
+    require_role(request.user, AdminRole.BUSINESS)
+    frozen.delete_frozen(request.user, _collective(request, code))
     return Status(204, None)

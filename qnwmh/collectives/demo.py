@@ -11,6 +11,7 @@ from qnwmh.accounts.models import User
 from qnwmh.collectives import domain, imports, legacy
 from qnwmh.collectives.enums import Ownership
 from qnwmh.collectives.models import Collective
+from qnwmh.core.demo import SET_BY_HOLDER, DemoLogin
 from qnwmh.cycles.enums import Level
 from qnwmh.units.enums import Line
 
@@ -51,8 +52,6 @@ def _admin_of(unit) -> User:
 
 @transaction.atomic
 def load(units: dict) -> list:
-    from qnwmh.web.demo import SET_BY_HOLDER, DemoLogin
-
     passwords: dict[str, str] = {}
     for unit_key, name, ownership, industry, title in COLLECTIVES:
         unit = units[unit_key]

@@ -261,7 +261,12 @@ def transfer(actor, collective: Collective, new_unit) -> Collective:
     — so "the earlier data follows the canonical name" and no second code is made. Registrations
     keep the unit they were filed through (their channel is history). Below an industry unit the
     collective joins the industry line."""
-    if not rules.can_transfer_collective(actor, collective, new_unit):
+    # Two objects, two predicates (docs/decisions/009-permissions.md): an admin over both ends
+    # (seeds 000 Q4: the upper admin puts it on the right unit).
+    if not (
+        rules.can_manage_collective.test(actor, collective)
+        and rules.is_admin_over.test(actor, new_unit)
+    ):
         raise Forbidden()
     locked = lock(collective)
     if locked.unit_id == new_unit.pk:

@@ -4,6 +4,7 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
 from qnwmh.collectives.enums import DataState, Ownership
+from qnwmh.core.scoping import BUSINESS, COLLECTIVE, Scope, ScopedQuerySet
 from qnwmh.cycles.enums import Level
 from qnwmh.units.enums import Line
 from qnwmh.workflow.models import History
@@ -14,19 +15,9 @@ _OWNERSHIP_LABELS = dict(Ownership.choices)
 _LEVEL_LABELS = dict(Level.choices)
 
 
-class CollectiveQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "CollectiveQuerySet":
-        """The one place that scopes collectives: an admin sees its unit's subtree, a collective
-        itself, anyone else nothing."""
-        from qnwmh.units.paths import subtree_filter
-
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_admin and user.unit_id:
-            return self.filter(**subtree_filter("unit_path", user.unit.path))
-        if user.is_collective:
-            return self.filter(user=user)
-        return self.none()
+class CollectiveQuerySet(ScopedQuerySet):
+    # A business admin sees its unit's subtree, a collective itself, anyone else nothing.
+    scope = Scope(path="unit_path", roles=BUSINESS, owner="user", owner_kinds=COLLECTIVE)
 
 
 class Collective(models.Model):

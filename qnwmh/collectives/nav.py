@@ -2,12 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from qnwmh.web.navigation import NavItem
+from qnwmh.core.navigation import NavItem, holder_of
+from qnwmh.core.roles import AdminRole
 
-
-def _admin(user) -> bool:
-    return user.is_admin
-
+_admin = holder_of(AdminRole.BUSINESS)
 
 ITEMS: list = [
     NavItem(_("Collectives"), "collectives:list", _admin),

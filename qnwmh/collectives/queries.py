@@ -17,11 +17,13 @@ import re
 
 from django.db import connection
 from django.db.models import Exists, F, Func, OuterRef, QuerySet, TextField
+from django.utils.translation import gettext as _
 
 from qnwmh.collectives.codes import normalize_legacy_code
 from qnwmh.collectives.models import Collective, FormerName, title_model
 from qnwmh.collectives.names import name_key
-from qnwmh.units.paths import subtree_filter
+from qnwmh.core.errors import InvalidInput
+from qnwmh.core.paths import subtree_filter
 
 _CODE_LIKE = re.compile(r"[0-9a-z]+")
 
@@ -99,13 +101,21 @@ def in_unit_subtree(collectives: QuerySet, unit) -> QuerySet:
     return collectives.filter(**subtree_filter("unit_path", unit.path))
 
 
+def _registration_model(collectives: QuerySet):
+    # Registrations come after collectives in the import order (docs/architecture.md): their
+    # model is reached through the relation it declares to Collective, never imported.
+    return collectives.model._meta.get_field("registrations").related_model
+
+
 def with_registration(collectives: QuerySet, *, cycle_id=None, state=None) -> QuerySet:
     """Collectives that have a registration in `cycle_id` and/or in `state` (an Exists subquery:
-    no join, no duplicates)."""
-    from qnwmh.registrations.models import Registration
-
+    no join, no duplicates). A state the registrations do not know is refused (400)."""
     if cycle_id is None and not state:
         return collectives
+    Registration = _registration_model(collectives)
+    states = {value for value, _label in Registration._meta.get_field("state").flatchoices}
+    if state and state not in states:
+        raise InvalidInput(fields={"state": [_("Choose one of the allowed values.")]})
     registrations = Registration.objects.filter(collective=OuterRef("pk"))
     if cycle_id is not None:
         registrations = registrations.filter(cycle_id=cycle_id)

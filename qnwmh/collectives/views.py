@@ -4,7 +4,7 @@ anything outside the admin's subtree is 404."""
 
 import io
 
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
@@ -21,20 +21,19 @@ from qnwmh.collectives.forms import (
     UnfreezeForm,
 )
 from qnwmh.collectives.models import Collective, level_label
+from qnwmh.core.access import admin_required
 from qnwmh.core.downloads import attachment
 from qnwmh.core.errors import DomainError
 from qnwmh.core.pagination import paginate
+from qnwmh.core.scoping import get_visible_or_404
 from qnwmh.core.spreadsheets import safe_row
-from qnwmh.core.views import admin_required, apply_errors
+from qnwmh.core.views import apply_errors, error_page
 
 
-def _visible(request, code) -> Collective:
-    collectives = Collective.objects.visible_to(request.user).select_related("unit", "user")
-    return get_object_or_404(collectives, code=code)
-
-
-def _error_page(request, exc: DomainError):
-    return render(request, "web/error.html", {"message": exc.message}, status=exc.status)
+def _collective(request, code) -> Collective:
+    return get_visible_or_404(
+        Collective.objects.select_related("unit", "user"), request.user, code=code
+    )
 
 
 @admin_required
@@ -110,12 +109,12 @@ def collective_create(request):
         collective, one_time_password = domain.create_collective(request.user, **data)
     except DomainError as exc:
         apply_errors(form, exc)
-        existing = _existing_visible(request, exc.extra.get("existing_code"))
+        existing = _existing_in_sight(request, exc.extra.get("existing_code"))
         return _render_create(request, form, existing=existing, status=exc.status)
     return _one_time_password_page(request, collective, one_time_password, created=True)
 
 
-def _existing_visible(request, code):
+def _existing_in_sight(request, code):
     if not code:
         return None
     return Collective.objects.visible_to(request.user).filter(code=code).first()
@@ -170,13 +169,13 @@ def _render_detail(request, collective, status=200, **forms):
 
 @admin_required
 def collective_detail(request, code):
-    return _render_detail(request, _visible(request, code))
+    return _render_detail(request, _collective(request, code))
 
 
 def _form_action(request, code, form_class, form_name, action, **form_kwargs):
     """POST a form of the detail page: on success back to the detail, else the detail with the
     form's errors next to its fields."""
-    collective = _visible(request, code)
+    collective = _collective(request, code)
     form = form_class(request.POST, **form_kwargs)
     if form.is_valid():
         try:
@@ -238,33 +237,33 @@ def unfreeze(request, code):
 @admin_required
 @require_POST
 def reset_password(request, code):
-    collective = _visible(request, code)
+    collective = _collective(request, code)
     try:
         one_time_password = domain.reset_password(request.user, collective)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     return _one_time_password_page(request, collective, one_time_password)
 
 
 @admin_required
 @require_POST
 def unlock(request, code):
-    collective = _visible(request, code)
+    collective = _collective(request, code)
     try:
         domain.unlock(request.user, collective)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     return redirect("collectives:detail", code=code)
 
 
 @admin_required
 @require_POST
 def delete(request, code):
-    collective = _visible(request, code)
+    collective = _collective(request, code)
     try:
         frozen.delete_frozen(request.user, collective)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     return redirect(f"{reverse('collectives:list')}?data_ok=no")
 
 

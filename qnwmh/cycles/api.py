@@ -2,14 +2,16 @@
 
 from datetime import date
 
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
-from qnwmh.api.schemas import ERRORS, Id, PageNumber, page_out
-from qnwmh.core.errors import Forbidden, InvalidInput
+from qnwmh.core.access import require_role
+from qnwmh.core.api import ERRORS, Id, PageNumber, page_out
+from qnwmh.core.errors import InvalidInput
 from qnwmh.core.pagination import MAX_PAGE_SIZE, api_page
+from qnwmh.core.roles import AdminRole
+from qnwmh.core.scoping import get_visible_or_404
 from qnwmh.cycles import domain
 from qnwmh.cycles.enums import Level
 from qnwmh.cycles.models import Cycle
@@ -110,14 +112,9 @@ class QuotaOut(Schema):
 QuotaTable = page_out(QuotaOut, "QuotaTable")
 
 
-def _require_admin(request):
-    if not request.user.is_admin:
-        raise Forbidden()
-
-
-def _visible_cycle(request, cycle_id: int) -> Cycle:
-    cycles = Cycle.objects.visible_to(request.user).select_related("unit")
-    return get_object_or_404(cycles, pk=cycle_id)
+def _cycle(request, cycle_id: int) -> Cycle:
+    require_role(request.user, AdminRole.BUSINESS)
+    return get_visible_or_404(Cycle.objects.select_related("unit"), request.user, pk=cycle_id)
 
 
 def _rekeyed(exc: InvalidInput) -> InvalidInput:
@@ -147,7 +144,7 @@ def _cycle_input(request, payload: CycleIn) -> CycleInput:
 
 @router.get("", response={200: CyclePage, **ERRORS})
 def list_cycles(request, filters: Query[CycleFilter]):
-    _require_admin(request)
+    require_role(request.user, AdminRole.BUSINESS)
     cycles = Cycle.objects.visible_to(request.user).select_related("unit")
     if filters.level is not None:
         cycles = cycles.filter(level=filters.level)
@@ -158,7 +155,7 @@ def list_cycles(request, filters: Query[CycleFilter]):
 
 @router.post("", response={201: CycleOut, **ERRORS})
 def create_cycle(request, payload: CycleIn):
-    _require_admin(request)
+    require_role(request.user, AdminRole.BUSINESS)
     try:
         cycle = domain.create_cycle(request.user, _cycle_input(request, payload))
     except InvalidInput as exc:
@@ -168,14 +165,12 @@ def create_cycle(request, payload: CycleIn):
 
 @router.get("/{cycle_id}", response={200: CycleOut, **ERRORS})
 def get_cycle(request, cycle_id: Path[Id]):
-    _require_admin(request)
-    return _visible_cycle(request, cycle_id)
+    return _cycle(request, cycle_id)
 
 
 @router.put("/{cycle_id}", response={200: CycleOut, **ERRORS})
 def update_cycle(request, cycle_id: Path[Id], payload: CycleIn):
-    _require_admin(request)
-    cycle = _visible_cycle(request, cycle_id)
+    cycle = _cycle(request, cycle_id)
     try:
         return domain.update_cycle(request.user, cycle, _cycle_input(request, payload))
     except InvalidInput as exc:
@@ -184,15 +179,13 @@ def update_cycle(request, cycle_id: Path[Id], payload: CycleIn):
 
 @router.get("/{cycle_id}/quotas", response={200: QuotaTable, **ERRORS})
 def get_quotas(request, cycle_id: Path[Id]):
-    _require_admin(request)
-    quotas = domain.quota_table(_visible_cycle(request, cycle_id))
+    quotas = domain.quota_table(_cycle(request, cycle_id))
     return {"count": len(quotas), "results": quotas}
 
 
 @router.put("/{cycle_id}/quotas", response={200: QuotaTable, **ERRORS})
 def put_quotas(request, cycle_id: Path[Id], payload: list[QuotaIn]):
-    _require_admin(request)
-    cycle = _visible_cycle(request, cycle_id)
+    cycle = _cycle(request, cycle_id)
     rows = [QuotaRow(**row.dict()) for row in payload]
     quotas = domain.set_quotas(request.user, cycle, rows)
     return {"count": len(quotas), "results": quotas}

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from qnwmh.audit.domain import diff, record
+from qnwmh.core import paths
 from qnwmh.core.errors import Conflict, Forbidden, InvalidInput
 from qnwmh.cycles import rules
 from qnwmh.cycles.models import Cycle, Quota
@@ -16,7 +17,6 @@ from qnwmh.cycles.validators import (
     validate_cycle,
     validate_quota_rows,
 )
-from qnwmh.units import paths
 from qnwmh.units.models import Unit
 
 

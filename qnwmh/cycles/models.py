@@ -2,22 +2,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from qnwmh.core.scoping import Scope, ScopedQuerySet
 from qnwmh.cycles.enums import Level
 
 
-class CycleQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "CycleQuerySet":
-        """Cycles an admin takes part in: run by its own unit, an ancestor, or a unit below it.
-        (A county admin registers collectives into its province's cycle.)"""
-        from qnwmh.units import paths
-
-        if not getattr(user, "is_authenticated", False) or not user.unit_id:
-            return self.none()
-        own = user.unit.path
-        return self.filter(
-            models.Q(unit__path__in=paths.ancestor_paths(own))
-            | models.Q(**paths.subtree_filter("unit__path", own))
-        )
+class CycleQuerySet(ScopedQuerySet):
+    # Cycles an account with a unit takes part in: run by its own unit, an ancestor, or a unit
+    # below it. (A county admin registers collectives into its province's cycle.)
+    scope = Scope(path="unit__path", roles=None, with_ancestors=True)
 
 
 class Cycle(models.Model):

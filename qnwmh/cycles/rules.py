@@ -1,5 +1,9 @@
-"""Permission predicates on cycles. Views and API name these; they do not re-implement them."""
+"""Permission predicates on cycles (django-rules, docs/decisions/009-permissions.md). Views,
+API and domain name these; they do not re-implement them."""
 
+import rules
+
+from qnwmh.core.roles import AdminRole, has_role
 from qnwmh.units.enums import Tier
 from qnwmh.units.rules import is_admin_over
 
@@ -8,30 +12,27 @@ from qnwmh.units.rules import is_admin_over
 CYCLE_ORGANISER_TIERS = (Tier.NATIONAL, Tier.FIRST)
 
 
+@rules.predicate
 def is_cycle_organiser(user) -> bool:
     """A tier-0 or tier-1 admin: may create cycles."""
     return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_admin
+        has_role(user, AdminRole.BUSINESS)
         and user.is_active
         and user.unit is not None
         and user.unit.tier in CYCLE_ORGANISER_TIERS
     )
 
 
-def can_create_cycle_for(user, unit) -> bool:
-    """A cycle's organising unit lies in the organiser's own subtree."""
-    return is_cycle_organiser(user) and is_admin_over(user, unit)
-
-
-def can_edit_cycle(user, cycle) -> bool:
-    return can_create_cycle_for(user, cycle.unit)
-
-
-def can_manage_quotas(user, cycle) -> bool:
+@rules.predicate
+def is_admin_over_cycle(user, cycle) -> bool:
     """The cycle's owner: an admin of its organising unit or of a unit above it."""
     return is_admin_over(user, cycle.unit)
 
 
-def can_view_progress(user, unit) -> bool:
-    return is_admin_over(user, unit)
+# (user, unit): a cycle's organising unit lies in the organiser's own subtree.
+can_create_cycle_for = is_cycle_organiser & is_admin_over
+# (user, cycle)
+can_edit_cycle = is_cycle_organiser & is_admin_over_cycle
+can_manage_quotas = is_admin_over_cycle
+# (user, unit)
+can_view_progress = is_admin_over

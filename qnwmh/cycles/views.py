@@ -2,13 +2,15 @@
 Thin: parse, call the domain, render."""
 
 from django.db.models import Sum
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qnwmh.core.access import admin_required
 from qnwmh.core.errors import DomainError
 from qnwmh.core.pagination import paginate
-from qnwmh.core.views import admin_required, apply_errors
+from qnwmh.core.scoping import get_visible_or_404
+from qnwmh.core.views import apply_errors
 from qnwmh.cycles import domain, rules
 from qnwmh.cycles.enums import Level
 from qnwmh.cycles.forms import CycleForm, QuotaFormSet
@@ -16,9 +18,8 @@ from qnwmh.cycles.models import Cycle
 from qnwmh.units.models import Unit
 
 
-def _visible_cycle(request, pk) -> Cycle:
-    cycles = Cycle.objects.visible_to(request.user).select_related("unit", "previous")
-    return get_object_or_404(cycles, pk=pk)
+def _cycle(request, pk) -> Cycle:
+    return get_visible_or_404(Cycle.objects.select_related("unit", "previous"), request.user, pk=pk)
 
 
 def _forbidden(request, message=None):
@@ -76,7 +77,7 @@ def cycle_create(request):
 
 @admin_required
 def cycle_edit(request, pk):
-    cycle = _visible_cycle(request, pk)
+    cycle = _cycle(request, pk)
     if not rules.can_edit_cycle(request.user, cycle):
         return _forbidden(request)
     if request.method != "POST":
@@ -95,7 +96,7 @@ def cycle_edit(request, pk):
 
 @admin_required
 def cycle_detail(request, pk):
-    cycle = _visible_cycle(request, pk)
+    cycle = _cycle(request, pk)
     quotas = domain.quota_table(cycle)
     context = {
         "cycle": cycle,
@@ -167,7 +168,7 @@ def _apply_quota_errors(formset, exc: DomainError):
 
 @admin_required
 def quota_edit(request, pk):
-    cycle = _visible_cycle(request, pk)
+    cycle = _cycle(request, pk)
     if not rules.can_manage_quotas(request.user, cycle):
         return _forbidden(
             request, _("Only the cycle's organising unit and the units above it set quotas.")

@@ -2,21 +2,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from qnwmh.core.scoping import BUSINESS, Scope, ScopedQuerySet
 from qnwmh.jobs.enums import FINISHED, JobStatus
 from qnwmh.workflow.models import History
 
 
-class JobQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "JobQuerySet":
-        """A job is seen by whoever started it and by admins whose subtree holds its scope."""
-        from qnwmh.units.paths import subtree_filter
-
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        mine = models.Q(created_by=user)
-        if user.is_admin and user.unit_id:
-            return self.filter(mine | models.Q(**subtree_filter("scope_path", user.unit.path)))
-        return self.filter(mine)
+class JobQuerySet(ScopedQuerySet):
+    # A job is seen by whoever started it and by business admins whose subtree holds its scope.
+    scope = Scope(path="scope_path", roles=BUSINESS, owner="created_by")
 
 
 class Job(models.Model):

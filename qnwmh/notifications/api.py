@@ -8,7 +8,7 @@ from datetime import datetime
 from ninja import Path, Query, Router, Schema
 from pydantic import Field
 
-from qnwmh.api.schemas import ERRORS, Id, PageNumber, page_out
+from qnwmh.core.api import ERRORS, Id, PageNumber, page_out
 from qnwmh.core.pagination import MAX_PAGE_SIZE, api_page
 from qnwmh.notifications import inbox
 

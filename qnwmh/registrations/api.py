@@ -6,14 +6,15 @@ scoping is `visible_to` (outside the subtree: 404), the decisions are domain.py'
 """
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from ninja import Path, Query, Router, Schema
 from pydantic import Field
 
-from qnwmh.api.schemas import ERRORS, MAX_PAGE, Id, PageNumber
 from qnwmh.collectives.models import Collective
-from qnwmh.core.errors import Forbidden
+from qnwmh.core.access import require_role
+from qnwmh.core.api import ERRORS, MAX_PAGE, Id, PageNumber
 from qnwmh.core.pagination import MAX_PAGE_SIZE, api_page
+from qnwmh.core.roles import AdminRole
+from qnwmh.core.scoping import get_visible_or_404
 from qnwmh.cycles.models import Cycle
 from qnwmh.registrations import domain, eligibility, queries
 from qnwmh.registrations.enums import RegistrationState
@@ -33,12 +34,15 @@ from qnwmh.units.models import Unit
 router = Router(tags=["registrations"])
 
 
-def _registrations(user):
-    return (
-        Registration.objects.visible_to(user)
-        .select_related("collective", "cycle", "unit")
-        .prefetch_related(queries.WITH_HISTORY)
+def _with_body(registrations):
+    """What `registration_body` reads, in the same queries."""
+    return registrations.select_related("collective", "cycle", "unit").prefetch_related(
+        queries.WITH_HISTORY
     )
+
+
+def _registrations(user):
+    return _with_body(Registration.objects.visible_to(user))
 
 
 def _fresh(user, registration: Registration) -> dict:
@@ -46,13 +50,8 @@ def _fresh(user, registration: Registration) -> dict:
     return registration_body(_registrations(user).get(pk=registration.pk))
 
 
-def _require_admin(request) -> None:
-    if not request.user.is_admin or request.user.unit is None:
-        raise Forbidden()
-
-
-def _visible(request, registration_id: int) -> Registration:
-    return get_object_or_404(_registrations(request.user), pk=registration_id)
+def _registration(request, registration_id: int) -> Registration:
+    return get_visible_or_404(_with_body(Registration.objects), request.user, pk=registration_id)
 
 
 # --- the collective -----------------------------------------------------------------------
@@ -148,12 +147,12 @@ class RegistrationFilter(Schema):
 @router.get("/registrations", response={200: RegistrationPage, **ERRORS}, by_alias=True)
 def list_registrations(request, filters: Query[RegistrationFilter]):
     """Registrations of the caller's subtree; `unit` or `cycle` outside it is 404."""
-    _require_admin(request)
+    require_role(request.user, AdminRole.BUSINESS)
     cycle = unit = None
     if filters.cycle is not None:
-        cycle = get_object_or_404(Cycle.objects.visible_to(request.user), pk=filters.cycle)
+        cycle = get_visible_or_404(Cycle, request.user, pk=filters.cycle)
     if filters.unit is not None:
-        unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=filters.unit)
+        unit = get_visible_or_404(Unit, request.user, pk=filters.unit)
     rows = queries.review_rows(
         request.user,
         cycle=cycle,
@@ -171,13 +170,13 @@ def list_registrations(request, filters: Query[RegistrationFilter]):
 )
 def get_registration(request, registration_id: Path[Id]):
     """An admin over it, or the collective itself; anyone else 404."""
-    return registration_body(_visible(request, registration_id))
+    return registration_body(_registration(request, registration_id))
 
 
 @router.post("/registrations/bulk-pre-approve", response={200: BulkOut, **ERRORS}, by_alias=True)
 def bulk_pre_approve(request, payload: BulkIn):
     """批量初审: a result per id; ids outside the subtree are not_found."""
-    _require_admin(request)
+    require_role(request.user, AdminRole.BUSINESS)
     results = domain.bulk_pre_approve(request.user, payload.ids)
     return {
         "results": [
@@ -200,7 +199,7 @@ def bulk_pre_approve(request, payload: BulkIn):
 )
 def pre_approve(request, registration_id: Path[Id]):
     return _fresh(
-        request.user, domain.pre_approve(request.user, _visible(request, registration_id))
+        request.user, domain.pre_approve(request.user, _registration(request, registration_id))
     )
 
 
@@ -210,7 +209,9 @@ def pre_approve(request, registration_id: Path[Id]):
     by_alias=True,
 )
 def approve(request, registration_id: Path[Id]):
-    return _fresh(request.user, domain.approve(request.user, _visible(request, registration_id)))
+    return _fresh(
+        request.user, domain.approve(request.user, _registration(request, registration_id))
+    )
 
 
 @router.post(
@@ -219,7 +220,7 @@ def approve(request, registration_id: Path[Id]):
     by_alias=True,
 )
 def return_registration(request, registration_id: Path[Id], payload: ReasonIn):
-    registration = _visible(request, registration_id)
+    registration = _registration(request, registration_id)
     return _fresh(
         request.user, domain.return_registration(request.user, registration, payload.reason)
     )
@@ -231,7 +232,7 @@ def return_registration(request, registration_id: Path[Id], payload: ReasonIn):
     by_alias=True,
 )
 def cancel(request, registration_id: Path[Id], payload: ReasonIn):
-    registration = _visible(request, registration_id)
+    registration = _registration(request, registration_id)
     return _fresh(request.user, domain.cancel(request.user, registration, payload.reason))
 
 
@@ -244,7 +245,7 @@ class ProgressFilter(Schema):
 @router.get("/progress", response={200: ProgressPage, **ERRORS})
 def progress(request, filters: Query[ProgressFilter]):
     """进度查询 by code, name or former name over the caller's subtree."""
-    _require_admin(request)
+    require_role(request.user, AdminRole.BUSINESS)
     collectives = queries.progress_search(request.user, filters.q or "")
     return api_page(collectives, filters.page, filters.page_size, _progress)
 

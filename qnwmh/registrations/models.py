@@ -2,22 +2,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from qnwmh.collectives.enums import Ownership
+from qnwmh.core.scoping import BUSINESS, COLLECTIVE, Scope, ScopedQuerySet
 from qnwmh.registrations.enums import BADGE, EDITABLE, RegistrationState
 from qnwmh.workflow.models import History
 
 
-class RegistrationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "RegistrationQuerySet":
-        """Admins: registrations in their unit's subtree. A collective: its own."""
-        from qnwmh.units.paths import subtree_filter
-
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_admin and user.unit_id:
-            return self.filter(**subtree_filter("unit_path", user.unit.path))
-        if user.is_collective:
-            return self.filter(collective__user=user)
-        return self.none()
+class RegistrationQuerySet(ScopedQuerySet):
+    # Business admins: registrations in their unit's subtree. A collective: its own.
+    scope = Scope(
+        path="unit_path", roles=BUSINESS, owner="collective__user", owner_kinds=COLLECTIVE
+    )
 
 
 class Registration(models.Model):

@@ -2,16 +2,11 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from qnwmh.web.navigation import NavItem
+from qnwmh.core.navigation import NavItem, holder_of
+from qnwmh.core.roles import AccountKind, AdminRole
 
-
-def _collective(user) -> bool:
-    return user.is_collective
-
-
-def _admin(user) -> bool:
-    return user.is_admin
-
+_collective = holder_of(AccountKind.COLLECTIVE)
+_admin = holder_of(AdminRole.BUSINESS)
 
 ITEMS: list = [
     NavItem(_("My applications"), "registrations:mine", _collective),

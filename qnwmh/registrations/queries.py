@@ -6,9 +6,9 @@ from django.db.models import Prefetch
 
 from qnwmh.collectives import queries as collective_queries
 from qnwmh.collectives.models import Collective
+from qnwmh.core.paths import subtree_filter
 from qnwmh.registrations import rules
 from qnwmh.registrations.models import Registration, Transition
-from qnwmh.units.paths import subtree_filter
 
 WITH_HISTORY = Prefetch("history", queryset=Transition.objects.select_related("actor"))
 

@@ -6,8 +6,8 @@ import datetime
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from qnwmh.api.schemas import StrictId, page_out
 from qnwmh.collectives.enums import Ownership
+from qnwmh.core.api import StrictId, page_out
 from qnwmh.cycles.enums import Level
 from qnwmh.registrations import domain, validators
 from qnwmh.registrations.enums import RegistrationState

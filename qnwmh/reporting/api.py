@@ -1,11 +1,12 @@
 """API v1: reports — a cycle's progress below a unit (../shared/API.md), under the cycle's own
 path `/cycles/{cycle_id}/progress` (the router is mounted at /cycles)."""
 
-from django.shortcuts import get_object_or_404
 from ninja import Path, Query, Router, Schema
 
-from qnwmh.api.schemas import ERRORS, Id
-from qnwmh.core.errors import Forbidden
+from qnwmh.core.access import require_role
+from qnwmh.core.api import ERRORS, Id
+from qnwmh.core.roles import AdminRole
+from qnwmh.core.scoping import get_visible_or_404
 from qnwmh.cycles.models import Cycle
 from qnwmh.reporting.progress import ProgressRow, compute_progress
 from qnwmh.units.models import Unit
@@ -68,13 +69,10 @@ def _row_out(row: ProgressRow) -> dict:
 
 @router.get("/{cycle_id}/progress", response={200: CycleProgressOut, **ERRORS})
 def get_progress(request, cycle_id: Path[Id], filters: Query[ProgressFilter]):
-    if not request.user.is_admin:
-        raise Forbidden()
-    cycle = get_object_or_404(
-        Cycle.objects.visible_to(request.user).select_related("unit"), pk=cycle_id
-    )
+    require_role(request.user, AdminRole.BUSINESS)
+    cycle = get_visible_or_404(Cycle.objects.select_related("unit"), request.user, pk=cycle_id)
     unit_id = filters.unit if filters.unit is not None else request.user.unit_id
-    unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=unit_id)
+    unit = get_visible_or_404(Unit, request.user, pk=unit_id)
     report = compute_progress(cycle, unit, request.user)
     return {
         "cycle": cycle.pk,

@@ -2,9 +2,11 @@
 compute, render."""
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
-from qnwmh.core.views import admin_required
+from qnwmh.core import paths
+from qnwmh.core.access import admin_required
+from qnwmh.core.scoping import get_visible_or_404
 from qnwmh.cycles.models import Cycle
 from qnwmh.reporting.chart import bar_chart
 from qnwmh.reporting.progress import compute_progress
@@ -13,12 +15,13 @@ from qnwmh.units.models import Unit
 
 @admin_required
 def progress(request, pk):
-    cycles = Cycle.objects.visible_to(request.user).select_related("unit", "previous")
-    cycle = get_object_or_404(cycles, pk=pk)
+    cycle = get_visible_or_404(
+        Cycle.objects.select_related("unit", "previous"), request.user, pk=pk
+    )
     unit_id = request.GET.get("unit") or request.user.unit_id
     if not str(unit_id).isdigit():
         raise Http404
-    unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=unit_id)
+    unit = get_visible_or_404(Unit, request.user, pk=unit_id)
     report = compute_progress(cycle, unit, request.user)
     own_path = request.user.unit.path
     context = {
@@ -26,6 +29,6 @@ def progress(request, pk):
         "unit": unit,
         "report": report,
         "chart": bar_chart(report.rows),
-        "breadcrumbs": [u for u in unit.ancestors() if u.path.startswith(own_path)],
+        "breadcrumbs": [u for u in unit.ancestors() if paths.is_within(u.path, own_path)],
     }
     return render(request, "reporting/progress.html", context)

@@ -4,8 +4,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from qnwmh.audit.domain import record
+from qnwmh.core import paths
 from qnwmh.core.errors import Conflict, Forbidden, InvalidInput
-from qnwmh.units import paths, rules
+from qnwmh.units import rules
 from qnwmh.units.enums import MAX_TIER, Line, Tier
 from qnwmh.units.models import Unit
 

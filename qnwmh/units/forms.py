@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from qnwmh.accounts.enums import AdminRole
+from qnwmh.core.roles import AdminRole
 from qnwmh.units.enums import Line, Tier
 
 

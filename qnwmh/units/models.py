@@ -1,24 +1,17 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from qnwmh.units import paths
+from qnwmh.core import paths
+from qnwmh.core.scoping import ANY_ADMIN, Scope, ScopedQuerySet
 from qnwmh.units.enums import Line, Tier
 
 
-class UnitQuerySet(models.QuerySet):
-    def subtree_of(self, unit: "Unit") -> "UnitQuerySet":
-        return self.filter(**paths.subtree_filter("path", unit.path))
+class UnitQuerySet(ScopedQuerySet):
+    # An admin account of any role sees its own unit's subtree.
+    scope = Scope(path="path", roles=ANY_ADMIN)
 
-    def visible_to(self, user) -> "UnitQuerySet":
-        """The one place that decides which units an account may see: its own unit's subtree."""
-        unit = getattr(user, "unit", None)
-        if (
-            not getattr(user, "is_authenticated", False)
-            or unit is None
-            or not user.is_admin_account
-        ):
-            return self.none()
-        return self.subtree_of(unit)
+    def subtree_of(self, unit: "Unit") -> "UnitQuerySet":
+        return self.within(unit.path)
 
 
 class Unit(models.Model):
@@ -35,7 +28,7 @@ class Unit(models.Model):
         related_name="children",
         verbose_name=_("parent unit"),
     )
-    # Digit-only materialized path, see units/paths.py. Unique, so it carries a btree index.
+    # Digit-only materialized path, see core/paths.py. Unique, so it carries a btree index.
     path = models.CharField(max_length=80, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -61,7 +54,7 @@ class Unit(models.Model):
 
     def contains(self, other: "Unit") -> bool:
         """True when `other` is this unit or lies below it."""
-        return other.path.startswith(self.path)
+        return paths.is_within(other.path, self.path)
 
     def ancestors(self) -> models.QuerySet["Unit"]:
         return Unit.objects.filter(path__in=paths.ancestor_paths(self.path)).order_by("path")

@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from qnwmh.core.views import admin_required
+from qnwmh.core.access import admin_required
 from qnwmh.units.models import Unit
 
 MAX_MATCHES = 20

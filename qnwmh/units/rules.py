@@ -1,31 +1,35 @@
-"""Permission predicates on units. Views and API name these; they do not re-implement them."""
+"""Permission predicates on units (django-rules, docs/decisions/009-permissions.md): each takes
+(user, unit) and combines with & and |. Views, API and domain name these; they do not
+re-implement them."""
 
-from qnwmh.accounts.enums import AdminRole
+import rules
 
-
-def holds_role_over(user, role, unit) -> bool:
-    """An active admin of `role` acts on its own unit and everything below it."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.holds(role)
-        and user.is_active
-        and user.unit is not None
-        and unit is not None
-        and user.unit.contains(unit)
-    )
+from qnwmh.core.roles import AdminRole, has_role
 
 
-def is_admin_over(user, unit) -> bool:
-    """A business admin (业务管理员) acts on its own unit and everything below it: the
-    predicate of the domain work (collectives, cycles, registrations)."""
-    return holds_role_over(user, AdminRole.BUSINESS, unit)
+def holder_over(role) -> rules.Predicate:
+    """(user, unit): an active admin of `role` acts on its own unit and everything below it."""
+
+    @rules.predicate(name=f"is_{role.lower()}_admin_over")
+    def holds_role_over(user, unit) -> bool:
+        return bool(
+            has_role(user, role)
+            and user.is_active
+            and user.unit is not None
+            and unit is not None
+            and user.unit.contains(unit)
+        )
+
+    return holds_role_over
 
 
-def can_create_child_unit(user, parent) -> bool:
-    """Units are the system administrator's (系统管理员)."""
-    return holds_role_over(user, AdminRole.SYSTEM, parent)
+# A business admin (业务管理员) acts on its own unit and everything below it: the predicate of
+# the domain work (collectives, cycles, registrations).
+is_admin_over = holder_over(AdminRole.BUSINESS)
+is_system_admin_over = holder_over(AdminRole.SYSTEM)
+is_security_admin_over = holder_over(AdminRole.SECURITY)
 
-
-def can_manage_admins_of(user, unit) -> bool:
-    """Admin accounts of a unit are created by the system administrator of it or above."""
-    return holds_role_over(user, AdminRole.SYSTEM, unit)
+# Units are the system administrator's (系统管理员).
+can_create_child_unit = is_system_admin_over
+# Admin accounts of a unit are created by the system administrator of it or above.
+can_manage_admins_of = is_system_admin_over

@@ -1,25 +1,23 @@
+"""The unit tree's pages (三权分立: the system administrator's): a unit with its children and
+its admin accounts, and a new child unit. The admin accounts' own pages are accounts'
+(accounts/views_unit_admins.py), under the same /units/ addresses."""
+
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from qnwmh.accounts import domain as accounts_domain
-from qnwmh.accounts.enums import AccountKind, AdminRole
-from qnwmh.accounts.models import User
+from qnwmh.core import paths
+from qnwmh.core.access import role_required
 from qnwmh.core.errors import DomainError
 from qnwmh.core.pagination import paginate
-from qnwmh.core.views import apply_errors, role_required
+from qnwmh.core.roles import AccountKind, AdminRole
+from qnwmh.core.scoping import get_visible_or_404
+from qnwmh.core.views import apply_errors
 from qnwmh.units import domain
 from qnwmh.units.forms import ChildUnitForm, UnitAdminForm
 from qnwmh.units.models import Unit
 
-# 三权分立: units and admin accounts are the system administrator's; one account's login
-# history and its unlock are the security administrator's.
 system_admin_required = role_required(AdminRole.SYSTEM)
-security_admin_required = role_required(AdminRole.SECURITY)
-
-
-def _visible_unit(request, pk) -> Unit:
-    return get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
 
 
 @system_admin_required
@@ -27,9 +25,9 @@ def index(request):
     return redirect("units:detail", pk=request.user.unit_id)
 
 
-def _render_detail(request, unit, *, child_form=None, admin_form=None, status=200):
+def render_detail(request, unit, *, child_form=None, admin_form=None, status=200):
     own_path = request.user.unit.path
-    breadcrumbs = [u for u in unit.ancestors() if u.path.startswith(own_path)]
+    breadcrumbs = [u for u in unit.ancestors() if paths.is_within(u.path, own_path)]
     children = (
         Unit.objects.filter(parent=unit)
         .annotate(
@@ -39,7 +37,7 @@ def _render_detail(request, unit, *, child_form=None, admin_form=None, status=20
         .order_by("name")
     )
     page = paginate(children, request.GET)
-    admins = User.objects.filter(unit=unit, kind=AccountKind.ADMIN).order_by("username")
+    admins = unit.accounts.filter(kind=AccountKind.ADMIN).order_by("username")
     return render(
         request,
         "units/detail.html",
@@ -59,13 +57,13 @@ def _render_detail(request, unit, *, child_form=None, admin_form=None, status=20
 
 @system_admin_required
 def detail(request, pk):
-    return _render_detail(request, _visible_unit(request, pk))
+    return render_detail(request, get_visible_or_404(Unit, request.user, pk=pk))
 
 
 @system_admin_required
 @require_POST
 def create_child(request, pk):
-    unit = _visible_unit(request, pk)
+    unit = get_visible_or_404(Unit, request.user, pk=pk)
     form = ChildUnitForm(request.POST)
     if form.is_valid():
         try:
@@ -74,67 +72,4 @@ def create_child(request, pk):
             apply_errors(form, exc)
         else:
             return redirect("units:detail", pk=child.pk)
-    return _render_detail(request, unit, child_form=form, status=400)
-
-
-@system_admin_required
-@require_POST
-def create_admin(request, pk):
-    unit = _visible_unit(request, pk)
-    form = UnitAdminForm(request.POST)
-    if form.is_valid():
-        try:
-            account, one_time_password = accounts_domain.create_unit_admin(
-                request.user, unit, **form.cleaned_data
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            return _one_time_password_page(request, account, one_time_password)
-    return _render_detail(request, unit, admin_form=form, status=400)
-
-
-def _one_time_password_page(request, account, one_time_password):
-    response = render(
-        request,
-        "units/one_time_password.html",
-        {
-            "account": account,
-            "one_time_password": one_time_password,
-        },
-    )
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def _visible_account(request, pk) -> User:
-    return get_object_or_404(User.objects.visible_to(request.user).select_related("unit"), pk=pk)
-
-
-@system_admin_required
-@require_POST
-def reset_password(request, pk):
-    account = _visible_account(request, pk)
-    try:
-        one_time_password = accounts_domain.reset_password(request.user, account)
-    except DomainError as exc:
-        return render(request, "web/error.html", {"message": exc.message}, status=exc.status)
-    return _one_time_password_page(request, account, one_time_password)
-
-
-@security_admin_required
-@require_POST
-def unlock(request, pk):
-    account = _visible_account(request, pk)
-    try:
-        accounts_domain.unlock(request.user, account)
-    except DomainError as exc:
-        return render(request, "web/error.html", {"message": exc.message}, status=exc.status)
-    return redirect("units:account", pk=account.pk)
-
-
-@security_admin_required
-def account(request, pk):
-    subject = _visible_account(request, pk)
-    page = paginate(subject.login_attempts.all(), request.GET)
-    return render(request, "units/account.html", {"subject": subject, "page": page})
+    return render_detail(request, unit, child_form=form, status=400)

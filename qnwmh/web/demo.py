@@ -4,17 +4,17 @@ business admin each; the national committee and Hunan also one system, one secur
 audit administrator (三权分立). Idempotent: running it again adds nothing and only re-issues
 one-time passwords of accounts that never set their own."""
 
-from dataclasses import dataclass
 from importlib import import_module
 
 from django.db import transaction
 
 from qnwmh.accounts.domain import create_account
 from qnwmh.accounts.enums import AccountKind, AdminRole
+from qnwmh.accounts.management.commands.bootstrap import NATIONAL_COMMITTEE
 from qnwmh.accounts.models import User
+from qnwmh.core.demo import SET_BY_HOLDER, DemoLogin
 from qnwmh.units.domain import create_root_unit, create_unit_for_demo
 from qnwmh.units.enums import Line, Tier
-from qnwmh.units.management.commands.bootstrap import NATIONAL_COMMITTEE
 from qnwmh.units.models import Unit
 
 # (unit name, admin username, line) — the 19 units of 附件1 各地网络创建数量要求一览表.
@@ -43,17 +43,6 @@ GUANGDONG_CITIES = [
     ("深圳市团委", "gd-shenzhen"),
     ("佛山市团委", "gd-foshan"),
 ]
-
-
-# A label shown instead of a password for accounts whose holder already set their own.
-SET_BY_HOLDER = "（已由本人设置）"
-
-
-@dataclass
-class DemoLogin:
-    role: str
-    username: str
-    password: str  # a fresh one-time password, or a note that the holder set their own
 
 
 def _admin(

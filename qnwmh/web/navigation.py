@@ -1,9 +1,8 @@
-"""The navigation per role. Each domain area adds its entries here, with the predicate that
-decides who sees them (the target views check permissions again; this only hides links)."""
+"""The menu: the entries of every area in order, for one account (core/navigation.py holds the
+building blocks; each area lists its entries in its nav.py). The target views check permissions
+again; this only hides links."""
 
 import functools
-from collections.abc import Callable
-from dataclasses import dataclass
 from importlib import import_module
 
 from django.urls import get_script_prefix, reverse
@@ -17,18 +16,8 @@ from qnwmh.accounts.nav import (
     security_admin,
     system_admin,
 )
-
-
-@dataclass(frozen=True)
-class NavItem:
-    label: str
-    url_name: str
-    visible: Callable
-
-
-def _anyone(user) -> bool:
-    return True
-
+from qnwmh.core.navigation import NavItem
+from qnwmh.core.navigation import anyone as _anyone
 
 FIRST: list[NavItem] = [
     NavItem(_("Home"), "web:home", _anyone),

@@ -1,9 +1,9 @@
-"""qnwmh.web.widgets.Select writes exactly Django's Select HTML (docs/performance.md §3)."""
+"""qnwmh.core.widgets.Select writes exactly Django's Select HTML (docs/performance.md §3)."""
 
 import pytest
 from django import forms
 
-from qnwmh.web.widgets import Select
+from qnwmh.core.widgets import Select
 
 CHOICES = [("", "—"), ("a<", "A&"), ("Group", [("x", "X"), ("y", "Y")]), (3, "three")]
 ATTRS = {"id": "id_n", "data-x": "1", "disabled": True, "hidden": False}

@@ -4,13 +4,14 @@ from `visible_to(request.user)`: outside the admin's subtree there is nothing (4
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from qnwmh.core.errors import DomainError
 from qnwmh.core.pagination import paginate
+from qnwmh.core.scoping import get_visible_or_404
 from qnwmh.jobs.domain import start
 from qnwmh.registrations import domain, eligibility, queries, rules
 from qnwmh.registrations.enums import Action
@@ -39,11 +40,9 @@ DONE_MESSAGES = {
 }
 
 
-def _visible(request, pk) -> Registration:
-    queryset = Registration.objects.visible_to(request.user).select_related(
-        "cycle__unit", "collective__unit", "unit"
-    )
-    return get_object_or_404(queryset, pk=pk)
+def _registration(request, pk) -> Registration:
+    registrations = Registration.objects.select_related("cycle__unit", "collective__unit", "unit")
+    return get_visible_or_404(registrations, request.user, pk=pk)
 
 
 def _render_detail(request, registration, *, reason_forms=None, status=200):
@@ -77,7 +76,7 @@ def _render_detail(request, registration, *, reason_forms=None, status=200):
 def detail(request, pk):
     """One registration: profile, plan, eligibility, timeline; for reviewers only the buttons
     they may use."""
-    return _render_detail(request, _visible(request, pk))
+    return _render_detail(request, _registration(request, pk))
 
 
 def _decide(user, registration, action, reason):
@@ -97,7 +96,7 @@ def act(request, pk, slug):
     action = ACTION_SLUGS.get(slug)
     if action is None:
         raise Http404
-    registration = _visible(request, pk)
+    registration = _registration(request, pk)
     form = ReasonForm(request.POST, prefix=action.value)
     reason = form.data.get(form.add_prefix("reason"), "")
     try:

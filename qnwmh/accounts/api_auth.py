@@ -6,15 +6,7 @@ from ninja.security import HttpBearer
 from qnwmh.accounts.domain import two_factor
 from qnwmh.accounts.domain.login import touch_token, user_for_token
 from qnwmh.accounts.domain.two_factor import TwoFactorSetupRequired
-from qnwmh.accounts.rules import WrongRole
 from qnwmh.core.errors import Forbidden, NotAuthenticated
-
-
-def require_role(request, role) -> None:
-    """Operations of one administrator role: any other account is refused with 403, as the
-    API refuses a collective on an admin operation (docs/decisions/008-separated-admin-roles.md)."""
-    if not request.user.holds(role):
-        raise WrongRole()
 
 
 class PasswordChangeRequired(Forbidden):

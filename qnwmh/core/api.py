@@ -1,3 +1,7 @@
+"""What every app's api.py shares (API v1, ../shared/API.md): id and page types, the error
+shapes of the OpenAPI document (ERRORS), a list answer's schema. The NinjaAPI itself, its
+error handlers and the routers' wiring are the top layer's (qnwmh/api/)."""
+
 from typing import Annotated
 
 from ninja import Schema
