@@ -53,5 +53,5 @@ def role_required(*roles):
     return decorator
 
 
-# The pages of the domain work: the business administrator's (业务管理员, `user.is_admin`).
+# The pages of the domain work: the business administrator's (业务管理员, `user.is_business_admin`).
 admin_required = role_required(AdminRole.BUSINESS)

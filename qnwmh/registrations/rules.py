@@ -39,7 +39,7 @@ def is_reviewer_over(user, registration) -> bool:
     """A business admin whose unit is the registration's unit or above it (the subtree)."""
     return (
         _active(user)
-        and user.is_admin
+        and user.is_business_admin
         and user.unit is not None
         and registration.unit_path.startswith(user.unit.path)
     )
@@ -124,4 +124,6 @@ def awaiting_action(user) -> Q:
 @rules.predicate
 def can_bulk_pre_approve(user) -> bool:
     """The queue's 批量初审 button: a tier 2/3 business admin."""
-    return _active(user) and user.is_admin and user.unit is not None and user.unit.tier >= 2
+    return (
+        _active(user) and user.is_business_admin and user.unit is not None and user.unit.tier >= 2
+    )

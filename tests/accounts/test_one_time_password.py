@@ -139,4 +139,4 @@ def test_collective_kind_accounts_need_no_unit_admin_rights(world):
     user, _ = domain.create_account(
         kind=AccountKind.JUDGE, username="judge9", display_name="评委", unit=None
     )
-    assert not user.is_admin
+    assert not user.is_business_admin

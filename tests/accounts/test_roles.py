@@ -66,7 +66,11 @@ def test_new_admin_holds_the_role_given_and_the_creation_is_audited(world):
         display_name="审计员",
         admin_role=AdminRole.AUDIT,
     )
-    assert (user.admin_role, user.holds(AdminRole.AUDIT), user.is_admin) == ("AUDIT", True, False)
+    assert (user.admin_role, user.holds(AdminRole.AUDIT), user.is_business_admin) == (
+        "AUDIT",
+        True,
+        False,
+    )
     entry = world.users["hunan_audit"]
     from qnwmh.audit.models import AuditEntry
 

@@ -24,7 +24,7 @@ def is_owner(user, job) -> bool:
 
 @rules.predicate
 def is_admin_over(user, job) -> bool:
-    return bool(user.is_admin and user.unit and job.scope_path.startswith(user.unit.path))
+    return bool(user.is_business_admin and user.unit and job.scope_path.startswith(user.unit.path))
 
 
 def tell_owner(job, change) -> list[Message]:
