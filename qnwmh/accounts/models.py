@@ -92,7 +92,8 @@ class User(AbstractBaseUser):
     def is_business_admin(self) -> bool:
         """业务管理员: the admin of the domain work (collectives, cycles, registrations, jobs).
         The domain apps ask this; the system, security and audit administrators are not
-        `is_business_admin` and see none of that data (docs/decisions/008-separated-admin-roles.md)."""
+        business admins and see none of that data (docs/decisions/008-separated-admin-roles.md).
+        """
         return self.holds(AdminRole.BUSINESS)
 
     def holds(self, role) -> bool:
