@@ -142,7 +142,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "qnwmh.registrations.send_deadline_reminders",
         "schedule": 3600.0,
     },
+    "review-digests": {
+        "task": "qnwmh.registrations.send_review_digests",
+        "schedule": 3600.0,
+    },
 }
+# The reviewers' digest of registrations waiting for them covers windows of this length
+# (registrations/digests.py); the schedule above runs it once per window.
+REVIEW_DIGEST_SECONDS = envint("REVIEW_DIGEST_SECONDS", 3600)
 PERIODIC_IN_PROCESS = envbool("PERIODIC_IN_PROCESS", not REDIS_URL)
 PERIODIC_IN_PROCESS_SECONDS = envint("PERIODIC_IN_PROCESS_SECONDS", 3600)
 

@@ -2,25 +2,21 @@
 after the commit (workflow/engine.py), so the recipient lookups cost no lock time:
 
     return, approval, cancellation    the collective's account (return and cancel: the reason)
-    submission                        the reviewers who can act next: the business admins of
-                                      the tier 2/3 units over it (初审); where there are none,
-                                      those who approve it
-    preliminary review passed         those who approve it: tier 2/3 where approval is
-                                      delegated for the cycle, else the tier-1 unit over it
-                                      (第一责任单位; the national committee where there is none)
 
-Each builder costs at most one query (the reviewers' lookup), none when the registration's
-collective and cycle are already loaded, as the pages and API load them.
+Each builder costs no query when the registration's collective and cycle are loaded, as the
+pages and API load them. The reviewers hear of registrations waiting for them (submission,
+preliminary review passed) from the hourly digest (digests.py), not once per submission: at
+the deadline tens of thousands arrive in hours, and a message each would cost every submission
+a lookup and a commit of its own (docs/performance.md, deadline surge) and bury the reviewer.
+`next_reviewers` says who acts next, for the digest.
 """
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from qnwmh.accounts.enums import AccountKind, AdminRole
-from qnwmh.accounts.models import User
 from qnwmh.notifications.domain import Message
+from qnwmh.registrations.enums import RegistrationState as S
 from qnwmh.units.enums import Tier
-from qnwmh.units.paths import ancestor_paths
 
 
 def _names(registration) -> dict:
@@ -79,60 +75,21 @@ def cancelled(registration, change) -> list[Message]:
     )
 
 
-def _reviewers_over(registration) -> list[tuple[int, int]]:
-    """(user id, unit tier) of every active business admin of a unit over the registration:
-    one query."""
-    return list(
-        User.objects.filter(
-            kind=AccountKind.ADMIN,
-            admin_role=AdminRole.BUSINESS,
-            is_active=True,
-            unit__path__in=ancestor_paths(registration.unit_path),
-        )
-        .order_by("pk")
-        .values_list("pk", "unit__tier")
-    )
+def next_reviewers(state: str, cycle, reviewers: list[tuple[int, int]]) -> list[int]:
+    """Who acts next on a registration in `state`, of its `reviewers` ((user id, unit tier) of
+    the business admins over it): a submission goes to tiers 2/3 for 初审 (to its approvers
+    where there are none); a pre-approved one to its approvers."""
+    if state == S.SUBMITTED:
+        first_look = [pk for pk, tier in reviewers if tier >= Tier.SECOND]
+        if first_look:
+            return first_look
+    return _approvers(cycle, reviewers)
 
 
-def _approvers(registration, reviewers) -> list[int]:
-    if registration.cycle.approval_delegated:
+def _approvers(cycle, reviewers) -> list[int]:
+    if cycle.approval_delegated:
         found = [pk for pk, tier in reviewers if tier >= Tier.SECOND]
         if found:
             return found
     first = [pk for pk, tier in reviewers if tier == Tier.FIRST]
     return first or [pk for pk, tier in reviewers if tier == Tier.NATIONAL]
-
-
-def _waiting(registration, change, recipients, kind, subject, body) -> list[Message]:
-    names = _names(registration)
-    others = tuple(pk for pk in recipients if pk != getattr(change.actor, "pk", None))
-    return [Message(others, kind, subject % names, body % names, _url(registration))]
-
-
-def submitted(registration, change) -> list[Message]:
-    """提交: the reviewers who can act next hear a registration is waiting."""
-    reviewers = _reviewers_over(registration)
-    first_look = [pk for pk, tier in reviewers if tier >= Tier.SECOND]
-    return _waiting(
-        registration,
-        change,
-        first_look or _approvers(registration, reviewers),
-        "registration.submitted",
-        _("Registration waiting for review: %(collective)s"),
-        _("%(collective)s submitted its registration for %(cycle)s; it is waiting for review."),
-    )
-
-
-def pre_approved(registration, change) -> list[Message]:
-    """初审通过: those who approve it hear it is waiting for approval."""
-    return _waiting(
-        registration,
-        change,
-        _approvers(registration, _reviewers_over(registration)),
-        "registration.pre_approved",
-        _("Registration waiting for approval: %(collective)s"),
-        _(
-            "The registration of %(collective)s for %(cycle)s passed preliminary review; it is "
-            "waiting for approval."
-        ),
-    )

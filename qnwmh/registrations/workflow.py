@@ -44,8 +44,9 @@ def counts_moved(registration, change) -> None:
 
 
 NOTIFY = {
-    Action.SUBMIT: notices.submitted,
-    Action.PRE_APPROVE: notices.pre_approved,
+    # Submission and preliminary review reach the reviewers in the hourly digest (digests.py).
+    Action.SUBMIT: None,
+    Action.PRE_APPROVE: None,
     Action.APPROVE: notices.approved,
     Action.RETURN: notices.returned,
     Action.CANCEL: notices.cancelled,

@@ -9,7 +9,7 @@ state.
         subject="registration",           # the history's foreign key to the aggregate
         actions=[
             Action("pre_approve", sources=(S.SUBMITTED,), target=S.PRE_APPROVED,
-                   allowed=rules.may_pre_approve, notify=notices.pre_approved),
+                   allowed=rules.may_pre_approve),
             Action("return", UNDER_REVIEW, S.RETURNED, allowed=rules.may_return,
                    reason_required=True, reason_field="return_reason", notify=notices.returned),
             ...

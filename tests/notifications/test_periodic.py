@@ -70,7 +70,7 @@ def test_the_schedule_sends_the_deadline_reminders(
     draft_near_deadline, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        assert periodic.run_schedule() == {"deadline-reminders": 1}
+        assert periodic.run_schedule() == {"deadline-reminders": 1, "review-digests": 0}
     assert Notification.objects.get().recipient == draft_near_deadline.collective.user
 
 
@@ -103,5 +103,5 @@ def test_send_reminders_command(draft_near_deadline, django_capture_on_commit_ca
     out = io.StringIO()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_reminders", stdout=out)
-    assert out.getvalue() == "deadline-reminders: 1\n"
+    assert out.getvalue() == "deadline-reminders: 1\nreview-digests: 0\n"
     assert Notification.objects.count() == 1

@@ -5,7 +5,8 @@ from qnwmh.notifications import periodic
 
 class Command(BaseCommand):
     help = (
-        "Run the periodic tasks now (deadline reminders): for cron where neither Celery beat "
+        "Run the periodic tasks now (deadline reminders, the reviewers' digest): for cron "
+        "where neither Celery beat "
         "(REDIS_URL) nor the in-process schedule (PERIODIC_IN_PROCESS) runs them."
     )
 
