@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from qnwmh.accounts.api import router as auth_router
 from qnwmh.api import errors
 from qnwmh.api.auth import BearerAuth
+from qnwmh.api.parser import CheckedParser
 from qnwmh.collectives.api import router as collectives_router
 from qnwmh.cycles.api import router as cycles_router
 from qnwmh.registrations.api import router as registrations_router
@@ -15,6 +16,7 @@ api = NinjaAPI(
     version="1",
     description="青年文明号网络协同办公系统 API v1",
     auth=BearerAuth(),
+    parser=CheckedParser(),
     urls_namespace="api-v1",
     openapi_url="/openapi.json",
     docs_url="/docs",
