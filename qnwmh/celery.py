@@ -9,3 +9,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qnwmh.settings")
 app = Celery("qnwmh")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _anchor_audit_hourly(sender, **kwargs):
+    """`celery -A qnwmh beat` (with REDIS_URL): the audit head anchored hourly (docs/deploy.md)."""
+    sender.add_periodic_task(
+        3600, sender.signature("qnwmh.audit.tasks.anchor_audit"), name="anchor-audit"
+    )

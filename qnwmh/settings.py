@@ -164,6 +164,11 @@ LOCKOUT_DURATION_SECONDS = envint("LOCKOUT_DURATION_SECONDS", 15 * 60)
 THROTTLE_MAX_FAILURES_PER_ADDRESS = envint("THROTTLE_MAX_FAILURES_PER_ADDRESS", 20)
 API_TOKEN_TTL_SECONDS = envint("API_TOKEN_TTL_SECONDS", 8 * 3600)
 AUDIT_RETENTION_DAYS = envint("AUDIT_RETENTION_DAYS", 183)
+# The signed head of the audit chain, appended hourly and on every archive (audit/anchor.py):
+# an append-only file (chattr +a) or a path on another machine; the key defaults to one derived
+# from SECRET_KEY.
+AUDIT_ANCHOR_PATH = Path(os.environ.get("AUDIT_ANCHOR_PATH", VAR_DIR / "audit-anchors.jsonl"))
+AUDIT_ANCHOR_KEY = os.environ.get("AUDIT_ANCHOR_KEY", "")
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_SECONDS", 30 * 60)  # idle timeout of non-admins

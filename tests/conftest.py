@@ -30,7 +30,7 @@ class World:
 
 
 @pytest.fixture(autouse=True)
-def _fast_tests(settings):
+def _fast_tests(settings, tmp_path_factory):
     # Argon2 is deliberately slow; tests hash hundreds of passwords. The production hasher is
     # covered by test_production_password_hasher_is_argon2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -47,6 +47,8 @@ def _fast_tests(settings):
     # The security policy row is cached per process (accounts/limits.py): a row saved by an
     # earlier test (rolled back since) must not outlive it.
     limits.forget()
+    # Each test anchors the audit head in its own file (audit/anchor.py), never in var/.
+    settings.AUDIT_ANCHOR_PATH = tmp_path_factory.mktemp("anchor") / "audit-anchors.jsonl"
 
 
 @pytest.fixture
