@@ -85,8 +85,13 @@ TEMPLATES = [
 
 # --- Database: SQLite file in the checkout unless DATABASE_URL says otherwise -----------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# Connections are kept for 60 s and checked before their first query in each request
+# (CONN_HEALTH_CHECKS: one SELECT 1 per request on a kept connection), so a connection
+# PostgreSQL dropped — a restart, a failover, pg_terminate_backend — is replaced, not a 500.
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -110,7 +115,7 @@ else:
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = {
-        **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60),
+        **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True),
         "TEST": {"MIRROR": "default"},
     }
     DATABASE_ROUTERS = ["qnwmh.core.db_router.ReplicaRouter"]
