@@ -40,6 +40,7 @@ def start_import(actor, uploaded) -> "jobs.Job":
     data = uploaded.read()
     kind = sources.sniff(data)
     header(data, kind)
+    sources.check_row_count(data, kind)  # before any row is parsed: a huge file fails here
     source = (uploaded.name or "upload")[:100]
     return jobs.start(
         import_legacy,
