@@ -12,8 +12,10 @@ app.autodiscover_tasks()
 
 
 @app.on_after_configure.connect
-def _anchor_audit_hourly(sender, **kwargs):
-    """`celery -A qnwmh beat` (with REDIS_URL): the audit head anchored hourly (docs/deploy.md)."""
+def _periodic_checks(sender, **kwargs):
+    """`celery -A qnwmh beat` (with REDIS_URL, docs/deploy.md): the audit head anchored hourly,
+    jobs whose worker stopped marked failed every five minutes."""
     sender.add_periodic_task(
         3600, sender.signature("qnwmh.audit.tasks.anchor_audit"), name="anchor-audit"
     )
+    sender.add_periodic_task(300, sender.signature("qnwmh.jobs.reap_jobs"), name="reap-jobs")

@@ -134,6 +134,9 @@ CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
+# A running job whose heartbeat (written with its progress) is older than this lost its worker:
+# it is marked failed and may be restarted (qnwmh/jobs/recovery.py).
+JOB_STALE_SECONDS = envint("JOB_STALE_SECONDS", 600)
 
 if REDIS_URL:
     CACHES = {

@@ -18,6 +18,7 @@ from qnwmh.backup import manifest as mf
 from qnwmh.backup.dump import write_backup
 from qnwmh.backup.tables import backed_up_models
 from qnwmh.core.errors import Conflict, InvalidInput
+from qnwmh.jobs import recovery
 
 
 def _operator() -> str:
@@ -113,6 +114,8 @@ def _restore_rows(
         )
         load.reset_sequences(using)
         load.check_counts(manifest, using)
+        # The restored system has no worker for a job that was queued or running (issue 12 #5).
+        recovery.fail_unfinished(using)
         audit_break = _checked_chain(verify_chain(using), manifest, accept_broken)
         record(
             "backup.restore",

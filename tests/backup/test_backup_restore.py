@@ -438,3 +438,15 @@ def test_accept_broken_chain_changes_nothing_for_an_intact_backup(populated, med
     backup(tmp_path / "b.zip")
     empty_the_system(media_root)
     assert "审计日志校验完整" in restore(tmp_path / "b.zip", "--accept-broken-chain")
+
+
+def test_a_restore_does_not_carry_a_running_job(populated, media_root, tmp_path):
+    from qnwmh.jobs.enums import JobStatus
+    from qnwmh.jobs.models import Job
+
+    Job.objects.update(status=JobStatus.RUNNING)
+    backup(tmp_path / "b.zip")
+    empty_the_system(media_root)
+    restore(tmp_path / "b.zip")
+    assert set(Job.objects.values_list("status", flat=True)) == {JobStatus.FAILED}
+    assert Job.objects.first().error.startswith("系统从备份恢复时此任务尚未完成")

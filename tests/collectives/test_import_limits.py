@@ -2,6 +2,7 @@
 were refused only after ~85 s inside the request, behind a proxy with a 60 s timeout)."""
 
 import io
+import threading
 import time
 
 import pytest
@@ -15,6 +16,11 @@ from qnwmh.jobs.models import Job
 pytestmark = pytest.mark.django_db
 
 HEADER = "集体名称,归口单位\n"
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
 
 
 def _xlsx(rows: int) -> bytes:
@@ -63,3 +69,48 @@ def test_a_csv_over_the_limit_is_refused(world, monkeypatch):
     monkeypatch.setattr(sources, "MAX_ROWS", 30)
     data = (HEADER + "班组,湖南省团委\n" * 41).encode()
     assert _refused(world.users["hunan"], "big.csv", data).startswith("文件超过 30 行")
+
+
+# --- Large imports always in the background ---------------------------------------------------
+
+
+def _rows(count: int) -> bytes:
+    lines = ["集体名称,归口单位"] + [f"常德第{n}班组,常德市团委" for n in range(1, count + 1)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_large_import_never_runs_inside_the_request(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from qnwmh.collectives.imports import job as import_job
+    from qnwmh.jobs import domain
+
+    monkeypatch.setattr(import_job, "INLINE_ROWS", 5)
+    threads = []
+    monkeypatch.setattr(domain, "run_in_thread", threads.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = imports.start_import(world.users["hunan"], SimpleUploadedFile("a.csv", _rows(10)))
+    assert threads == [job.pk]
+    job.refresh_from_db()
+    assert job.status == "queued"
+
+
+def test_a_small_import_may_run_right_after_the_request(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = imports.start_import(world.users["hunan"], SimpleUploadedFile("a.csv", _rows(3)))
+    job.refresh_from_db()
+    assert (job.status, job.result["counts"]["created"]) == ("done", 3)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_background_thread_runs_the_job(world, monkeypatch):
+    from qnwmh.collectives.imports import job as import_job
+    from qnwmh.collectives.models import Collective
+
+    monkeypatch.setattr(import_job, "INLINE_ROWS", 2)
+    job = imports.start_import(world.users["hunan"], SimpleUploadedFile("a.csv", _rows(3)))
+    [thread] = [t for t in threading.enumerate() if t.name == f"job-{job.pk}"] or [None]
+    if thread is not None:
+        thread.join(timeout=60)
+    job.refresh_from_db()
+    assert (job.status, Collective.objects.count()) == ("done", 3)

@@ -7,6 +7,7 @@ import tempfile
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -27,8 +28,13 @@ from qnwmh.collectives.imports.chunks import (
 from qnwmh.collectives.imports.report import PROBLEMS_SHOWN, problems_csv
 from qnwmh.collectives.imports.store import prepare, store_row
 from qnwmh.collectives.imports.units import UnitIndex
+from qnwmh.collectives.models import ImportChunk
 from qnwmh.core.errors import Forbidden
 from qnwmh.jobs import domain as jobs
+
+# Up to this many lines an import may run right after the request when there is no Celery
+# worker (a few seconds); a larger one always runs in the background (jobs.domain.start).
+INLINE_ROWS = 2000
 
 
 def start_import(actor, uploaded) -> "jobs.Job":
@@ -40,7 +46,7 @@ def start_import(actor, uploaded) -> "jobs.Job":
     data = uploaded.read()
     kind = sources.sniff(data)
     header(data, kind)
-    sources.check_row_count(data, kind)  # before any row is parsed: a huge file fails here
+    lines = sources.check_row_count(data, kind)  # before any row is parsed: a huge file fails
     source = (uploaded.name or "upload")[:100]
     return jobs.start(
         import_legacy,
@@ -50,6 +56,7 @@ def start_import(actor, uploaded) -> "jobs.Job":
         scope_unit=actor.unit,
         input_file=ContentFile(data),
         input_name=f"legacy-import.{kind}",
+        background=lines > INLINE_ROWS,
     )
 
 
@@ -112,37 +119,55 @@ class _LegacyImport:
     def _import(self, actor, handle, kind, header_line, columns, total) -> None:
         units = UnitIndex(actor.unit)
         source = self.job.params.get("source", "")
-        rows = ((n, cells) for n, cells in sources.iter_rows(handle, kind) if n > header_line)
+        start = max(header_line, self._resume())
+        rows = ((n, cells) for n, cells in sources.iter_rows(handle, kind) if n > start)
         for chunk in itertools.batched(rows, CHUNK):
             self._import_chunk(actor, chunk, columns, units, source)
             self.progress(self.counts["rows"], total)
 
+    def _resume(self) -> int:
+        """A restarted job (its worker died, jobs/recovery.py): take over the counts and problems
+        of the chunks stored before, and go on after their last line."""
+        last = 0
+        for chunk in ImportChunk.objects.filter(job=self.job).order_by("last_line"):
+            self._add(chunk.counts, chunk.problems)
+            last = chunk.last_line
+        return last
+
     def _import_chunk(self, actor, chunk, columns, units, source) -> None:
-        """Check every row of the chunk, store the good ones together, count in file order."""
+        """Check every row of the chunk, store the good ones together, count in file order —
+        and note the chunk as stored in the same transaction (ImportChunk), so a job killed
+        after it resumes after it."""
+        counts = dict.fromkeys(self.counts, 0)
         outcomes: list[tuple[int, RowOutcome]] = []
         prepared: list[Prepared] = []
         for line, cells in chunk:
-            self.counts["rows"] += 1
+            counts["rows"] += 1
             if legacy.is_empty(cells):
-                self.counts["empty"] += 1
+                counts["empty"] += 1
                 continue
             result = prepare(legacy.LegacyRow.from_cells(line, cells, columns), units)
             if isinstance(result, RowOutcome):
                 outcomes.append((line, result))
             else:
                 prepared.append(result)
-        stored = write_chunk(actor, prepared, source, self.job) if prepared else []
-        if stored is None:  # a name or code came in concurrently: row by row, as before
-            stored = [store_row(actor, row, source) for row in prepared]
-        outcomes += zip((row.line for row in prepared), stored, strict=True)
-        for line, outcome in sorted(outcomes, key=lambda pair: pair[0]):
-            self._count(line, outcome)
+        with transaction.atomic():
+            stored = write_chunk(actor, prepared, source, self.job) if prepared else []
+            if stored is None:  # a name or code came in concurrently: row by row, as before
+                stored = [store_row(actor, row, source) for row in prepared]
+            outcomes += zip((row.line for row in prepared), stored, strict=True)
+            problems: list[dict] = []
+            for line, outcome in sorted(outcomes, key=lambda pair: pair[0]):
+                _count(counts, problems, line, outcome)
+            ImportChunk.objects.create(
+                job=self.job, last_line=chunk[-1][0], counts=counts, problems=problems
+            )
+        self._add(counts, problems)
 
-    def _count(self, line: int, outcome: RowOutcome) -> None:
-        self.counts[outcome.kind] += 1
-        if outcome.kind == FROZEN:
-            self.counts[CREATED] += 1
-        self.problems += [{"line": line, "message": message} for message in outcome.messages]
+    def _add(self, counts: dict, problems: list[dict]) -> None:
+        for key, value in counts.items():
+            self.counts[key] = self.counts.get(key, 0) + value
+        self.problems += problems
 
     def _finish(self, actor) -> dict:
         counts = self.counts
@@ -172,3 +197,10 @@ class _LegacyImport:
             "problems_total": len(self.problems),
             "counts": self.counts,
         }
+
+
+def _count(counts: dict, problems: list[dict], line: int, outcome: RowOutcome) -> None:
+    counts[outcome.kind] += 1
+    if outcome.kind == FROZEN:
+        counts[CREATED] += 1
+    problems += [{"line": line, "message": message} for message in outcome.messages]

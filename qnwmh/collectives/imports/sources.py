@@ -126,12 +126,13 @@ def iter_rows(data: bytes | BinaryIO, kind: str) -> Iterator[tuple[int, list]]:
         yield from _csv_rows(handle)
 
 
-def check_row_count(data: bytes | BinaryIO, kind: str, limit: int | None = None) -> None:
+def check_row_count(data: bytes | BinaryIO, kind: str, limit: int | None = None) -> int:
     """Refuse a file with more than `limit` rows (plus the title and header lines) before any
     row is parsed (issue 12 #7: a million rows were refused only after ~85 s). A workbook's
     first sheet is counted by its `<row` tags in the unpacked XML (no cell is read, and a
     `<dimension>` that lies does not matter); a CSV by its lines, stopping past the limit. A
-    20 MB file is refused in well under a second either way."""
+    20 MB file is refused in well under a second either way. Returns the lines counted (the
+    rows, give or take the title and header)."""
     limit = MAX_ROWS if limit is None else limit
     bound = limit + HEADER_ALLOWANCE
     handle = io.BytesIO(data) if isinstance(data, bytes) else data
@@ -148,6 +149,7 @@ def check_row_count(data: bytes | BinaryIO, kind: str, limit: int | None = None)
             )
             % {"limit": f"{limit:,}"}
         )
+    return rows
 
 
 def _xlsx_row_tags(handle: BinaryIO, bound: int) -> int:
