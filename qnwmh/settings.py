@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "qnwmh.core.middleware.BadInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -89,8 +90,13 @@ TEMPLATES = [
 
 # --- Database: SQLite file in the checkout unless DATABASE_URL says otherwise -----------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# Connections are kept for 60 s and checked before their first query in each request
+# (CONN_HEALTH_CHECKS: one SELECT 1 per request on a kept connection), so a connection
+# PostgreSQL dropped — a restart, a failover, pg_terminate_backend — is replaced, not a 500.
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -114,7 +120,7 @@ else:
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = {
-        **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60),
+        **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True),
         "TEST": {"MIRROR": "default"},
     }
     DATABASE_ROUTERS = ["qnwmh.core.db_router.ReplicaRouter"]
@@ -133,6 +139,9 @@ CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
+# A running job whose heartbeat (written with its progress) is older than this lost its worker:
+# it is marked failed and may be restarted (qnwmh/jobs/recovery.py).
+JOB_STALE_SECONDS = envint("JOB_STALE_SECONDS", 600)
 
 # Periodic tasks (docs/deploy.md): `celery -A qnwmh beat` runs them with REDIS_URL; without it
 # no beat runs, so the app runs the same schedule itself, at most once an hour per process
@@ -146,6 +155,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "qnwmh.registrations.send_review_digests",
         "schedule": 3600.0,
     },
+    # The audit head anchored outside the table (audit/anchor.py, decision 012).
+    "anchor-audit": {"task": "qnwmh.audit.tasks.anchor_audit", "schedule": 3600.0},
+    # Jobs whose worker stopped marked failed (jobs/recovery.py).
+    "reap-jobs": {"task": "qnwmh.jobs.reap_jobs", "schedule": 300.0},
 }
 # The reviewers' digest of registrations waiting for them covers windows of this length
 # (registrations/digests.py); the schedule above runs it once per window.
@@ -187,6 +200,11 @@ LOCKOUT_DURATION_SECONDS = envint("LOCKOUT_DURATION_SECONDS", 15 * 60)
 THROTTLE_MAX_FAILURES_PER_ADDRESS = envint("THROTTLE_MAX_FAILURES_PER_ADDRESS", 20)
 API_TOKEN_TTL_SECONDS = envint("API_TOKEN_TTL_SECONDS", 8 * 3600)
 AUDIT_RETENTION_DAYS = envint("AUDIT_RETENTION_DAYS", 183)
+# The signed head of the audit chain, appended hourly and on every archive (audit/anchor.py):
+# an append-only file (chattr +a) or a path on another machine; the key defaults to one derived
+# from SECRET_KEY.
+AUDIT_ANCHOR_PATH = Path(os.environ.get("AUDIT_ANCHOR_PATH", VAR_DIR / "audit-anchors.jsonl"))
+AUDIT_ANCHOR_KEY = os.environ.get("AUDIT_ANCHOR_KEY", "")
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_SECONDS", 30 * 60)  # idle timeout of non-admins

@@ -21,4 +21,5 @@ urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
 ]
 
+handler400 = "qnwmh.core.middleware.bad_request"
 handler404 = "qnwmh.api.errors.handler404"

@@ -114,7 +114,7 @@ def login_code(request):
 
 @require_POST
 def logout_view(request):
-    sessions.forget(request.session.session_key)
+    sessions.logout(request.user, request.session.session_key)
     logout(request)
     return redirect("accounts:login")
 

@@ -3,6 +3,8 @@ input."""
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -56,6 +58,14 @@ def _translate_pydantic(error: dict) -> str:
     return messages.get(kind, _("This value is not valid."))
 
 
+def too_large_body() -> dict:
+    return error_body(
+        "too_large",
+        _("The request body is too large (at most %(size)s MB).")
+        % {"size": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)},
+    )
+
+
 def _not_found_body() -> dict:
     return error_body(
         "not_found", _("The requested object does not exist or is outside your jurisdiction.")
@@ -97,9 +107,26 @@ def install(api) -> None:
     def not_found(request, exc):
         return api.create_response(request, _not_found_body(), status=404)
 
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request, exc):
+        # A body over DATA_UPLOAD_MAX_MEMORY_SIZE (5 MB): the client's fault, not ours.
+        return api.create_response(request, too_large_body(), status=413)
+
+    @api.exception_handler(SuspiciousOperation)
+    def suspicious(request, exc):
+        # Too many fields, a malformed multipart body…: Django refuses it as bad input.
+        body = error_body("invalid", _("The request could not be read."))
+        return api.create_response(request, body, status=400)
+
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
-        # Ninja raises these for bodies it cannot parse; the client sent bad input.
+        # Ninja raises these for bodies it cannot parse; the client sent bad input. A body the
+        # parser refused (api/parser.py: a character no text field stores) names the fields.
+        cause = exc.__cause__
+        if isinstance(cause, DomainError):
+            return domain_error(request, cause)
+        if isinstance(cause, RequestDataTooBig):
+            return too_big(request, cause)
         if exc.status_code == 400:
             body = error_body("invalid", _("The request body is not valid JSON."))
         else:

@@ -6,6 +6,7 @@ from qnwmh.accounts.api import router as auth_router
 from qnwmh.accounts.api import unit_admins_router
 from qnwmh.accounts.api_auth import BearerAuth
 from qnwmh.api import errors
+from qnwmh.api.parser import CheckedParser
 from qnwmh.collectives.api import router as collectives_router
 from qnwmh.cycles.api import router as cycles_router
 from qnwmh.notifications.api import router as notifications_router
@@ -18,6 +19,7 @@ api = NinjaAPI(
     version="1",
     description="青年文明号网络协同办公系统 API v1",
     auth=BearerAuth(),
+    parser=CheckedParser(),
     urls_namespace="api-v1",
     openapi_url="/openapi.json",
     docs_url="/docs",

@@ -20,7 +20,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qnwmh.audit import guard, hashing
+from qnwmh.audit import anchor, guard, hashing
 from qnwmh.audit.domain import record, root_unit
 from qnwmh.audit.models import ArchiveCheckpoint, AuditEntry, lock_chain
 from qnwmh.audit.snapshot import read_snapshot
@@ -55,11 +55,13 @@ def archive_entries(before: datetime.date, out: Path, *, actor=None, using="defa
             summary = _write_entries(rows, out, start)
     manifest = _write_manifest(out, before, summary)
     try:
-        return _remove_archived(manifest, moment, start, actor, using)
+        checkpoint = _remove_archived(manifest, moment, start, actor, using)
     except Exception:
         out.unlink(missing_ok=True)
         manifest_path(out).unlink(missing_ok=True)
         raise
+    anchor.write_anchor(using)  # the head after the archive entry, outside the table
+    return checkpoint
 
 
 def _check_request(before: datetime.date, out: Path) -> None:

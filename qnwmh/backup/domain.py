@@ -18,6 +18,7 @@ from qnwmh.backup import manifest as mf
 from qnwmh.backup.dump import write_backup
 from qnwmh.backup.tables import backed_up_models
 from qnwmh.core.errors import Conflict, InvalidInput
+from qnwmh.jobs import recovery
 
 
 def _operator() -> str:
@@ -60,9 +61,17 @@ def _open(path: Path) -> zipfile.ZipFile:
         raise mf.corrupted(_("it is not a readable zip archive")) from exc
 
 
-def restore_backup(path: Path, *, force: bool = False, using: str = "default") -> dict:
+def restore_backup(
+    path: Path, *, force: bool = False, accept_broken_chain: bool = False, using: str = "default"
+) -> dict:
     """Restore the archive at `path`. Refuses a damaged archive, one made by another version,
-    and a system that already holds data unless `force` (which replaces that data)."""
+    and a system that already holds data unless `force` (which replaces that data).
+
+    A backup made while the audit chain was broken (one tampered row) stays restorable:
+    with `accept_broken_chain` it is restored when the restored chain breaks exactly where the
+    backup recorded it (the manifest's audit_chain.break) — any other break is refused — and
+    the break is reported again: in the result ("audit_break"), in the backup.restore entry,
+    and by every later verify_audit (issue 12 #4)."""
     digest = file_sha256(path) if path.is_file() else ""
     with _open(path) as archive:
         manifest = mf.read_manifest(archive)
@@ -81,16 +90,20 @@ def restore_backup(path: Path, *, force: bool = False, using: str = "default") -
         load.migrate_if_needed(using)
         staging = load.stage_media(archive, manifest)
         try:
-            _restore_rows(archive, manifest, path.name, digest, using)
+            audit_break = _restore_rows(
+                archive, manifest, path.name, digest, using, accept_broken_chain
+            )
         except BaseException:
             if staging is not None:
                 shutil.rmtree(staging, ignore_errors=True)
             raise
     load.place_media(staging, replace=force)
-    return {**manifest, "file_sha256": digest}
+    return {**manifest, "file_sha256": digest, "audit_break": audit_break}
 
 
-def _restore_rows(archive, manifest: dict, file_name: str, digest: str, using: str) -> None:
+def _restore_rows(
+    archive, manifest: dict, file_name: str, digest: str, using: str, accept_broken: bool
+) -> str | None:
     with transaction.atomic(using=using):
         guard.allow_wipe(using)
         load.wipe(using)
@@ -101,13 +114,9 @@ def _restore_rows(archive, manifest: dict, file_name: str, digest: str, using: s
         )
         load.reset_sequences(using)
         load.check_counts(manifest, using)
-        chain = verify_chain(using)
-        if not chain.intact:
-            raise InvalidInput(
-                _("The restored audit log does not verify: %(problem)s")
-                % {"problem": chain.broken.message},
-                code="audit_broken",
-            )
+        # The restored system has no worker for a job that was queued or running (issue 12 #5).
+        recovery.fail_unfinished(using)
+        audit_break = _checked_chain(verify_chain(using), manifest, accept_broken)
         record(
             "backup.restore",
             scope_unit=root_unit(),
@@ -118,5 +127,35 @@ def _restore_rows(archive, manifest: dict, file_name: str, digest: str, using: s
                 "rows": [None, sum(entry["rows"] for entry in manifest["models"])],
                 "media_files": [None, manifest["media_files"]],
                 "operator": [None, _operator()],
+                **({"audit_break": [None, audit_break]} if audit_break else {}),
             },
         )
+    return audit_break
+
+
+def _checked_chain(chain, manifest: dict, accept_broken: bool) -> str | None:
+    """None for an intact chain; the break's message when it is the one the backup recorded
+    and the operator accepted it; otherwise the restore is refused (and rolled back)."""
+    if chain.intact:
+        return None
+    recorded = manifest.get("audit_chain", {}).get("break")
+    same = recorded is not None and (recorded["reason"], recorded["seq"]) == (
+        chain.broken.reason,
+        chain.broken.seq,
+    )
+    if accept_broken and same:
+        return chain.broken.message
+    if same:
+        hint = _(
+            " The backup recorded this break when it was made: add --accept-broken-chain to "
+            "restore it with the break kept on record."
+        )
+    elif accept_broken:
+        hint = _(" This is not the break the backup recorded when it was made.")
+    else:
+        hint = ""
+    raise InvalidInput(
+        _("The restored audit log does not verify: %(problem)s") % {"problem": chain.broken.message}
+        + hint,
+        code="audit_broken",
+    )

@@ -143,6 +143,12 @@ def write_backup(path: Path, using: str = "default") -> dict:
     return manifest
 
 
+def _break_record(broken) -> dict | None:
+    if broken is None:
+        return None
+    return {"reason": broken.reason, "seq": broken.seq, "message": broken.message}
+
+
 def _write_archive(stream, using: str) -> dict:
     with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         models, members = [], {}
@@ -170,6 +176,9 @@ def _write_archive(stream, using: str) -> dict:
                 "entries": chain.count,
                 "last_seq": chain.last_seq,
                 "last_hash": chain.last_hash,
+                # The break as found when the backup was made: `restore --accept-broken-chain`
+                # restores such a backup only when it finds the very same break.
+                "break": _break_record(chain.broken),
             },
             "members": members,
         }

@@ -8,8 +8,9 @@ from django.db import transaction
 from qnwmh.accounts.credentials import generate_one_time_password
 from qnwmh.accounts.enums import AdminRole
 from qnwmh.accounts.models import User
-from qnwmh.collectives import domain, imports, legacy
+from qnwmh.collectives import domain, imports
 from qnwmh.collectives.enums import Ownership
+from qnwmh.collectives.imports import rows as legacy
 from qnwmh.collectives.models import Collective
 from qnwmh.core.demo import SET_BY_HOLDER, DemoLogin
 from qnwmh.cycles.enums import Level

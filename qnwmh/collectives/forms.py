@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qnwmh.collectives.enums import Ownership
-from qnwmh.collectives.sources import MAX_BYTES
+from qnwmh.collectives.imports.sources import MAX_BYTES
 from qnwmh.collectives.validators import INDUSTRY_MAX, LEADER_MAX, NAME_MAX, PHONE_MAX
 from qnwmh.core.widgets import Select
 from qnwmh.units.enums import Line

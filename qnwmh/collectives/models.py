@@ -118,3 +118,23 @@ def title_model() -> type[models.Model]:
     relation `Collective.titles`, never imported. The list page's titles column and the legacy
     import, which brings each record's title with it, use it."""
     return Collective._meta.get_field("titles").related_model
+
+
+class ImportChunk(models.Model):
+    """A stored chunk of a legacy import (collectives/imports/job.py): written in the chunk's
+    own transaction, so a job whose worker died resumes after `last_line` with the counts and
+    problems of the chunks already stored (issue 12 #5)."""
+
+    job = models.ForeignKey("jobs.Job", models.CASCADE, related_name="+")
+    last_line = models.PositiveIntegerField()
+    counts = models.JSONField(default=dict)
+    problems = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["job", "last_line"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "last_line"], name="import_chunk_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}: {self.last_line}"

@@ -10,7 +10,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qnwmh.collectives import domain, duplicates, frozen, imports, legacy, queries
+from qnwmh.collectives import domain, duplicates, frozen, imports, queries
 from qnwmh.collectives.forms import (
     CollectiveForm,
     DetailsForm,
@@ -20,6 +20,7 @@ from qnwmh.collectives.forms import (
     TransferForm,
     UnfreezeForm,
 )
+from qnwmh.collectives.imports import rows as legacy
 from qnwmh.collectives.models import Collective, level_label
 from qnwmh.core.access import admin_required
 from qnwmh.core.downloads import attachment

@@ -8,11 +8,13 @@ It returns a result dict the status page shows: {"summary": "…", "problems": [
 plus anything of its own.
 """
 
+import threading
 from collections.abc import Callable
 from contextlib import suppress
 
+from django.conf import settings
 from django.core.files.base import ContentFile, File
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -51,8 +53,11 @@ def start(
     scope_unit=None,
     input_file: File | None = None,
     input_name: str = "",
+    background: bool = False,
 ) -> Job:
-    """Create the job and schedule it after the surrounding transaction commits."""
+    """Create the job and schedule it after the surrounding transaction commits. `background`
+    (a large import): without a Celery worker too, it runs in a thread of its own and the
+    request answers at once, instead of running inside the request (issue 12 #7)."""
     job = Job(
         handler=_dotted(handler),
         title=title[:200],
@@ -72,14 +77,34 @@ def start(
         scope_unit=scope_unit,
         changes={"title": [None, job.title]},
     )
-    transaction.on_commit(lambda: _enqueue(job.pk))
+    transaction.on_commit(lambda: _enqueue(job.pk, background=background))
     return job
 
 
-def _enqueue(job_id: int) -> None:
+def _enqueue(job_id: int, *, background: bool = False) -> None:
     from qnwmh.jobs.tasks import run_job
 
-    run_job.delay(job_id)
+    if background and settings.CELERY_TASK_ALWAYS_EAGER:
+        run_in_thread(job_id)
+    else:
+        run_job.delay(job_id)
+
+
+def run_in_thread(job_id: int) -> threading.Thread:
+    """No worker (no REDIS_URL): run the job beside the request. If the process dies with it,
+    its heartbeat stops and recovery.py marks it failed, restartable."""
+
+    def target():
+        from qnwmh.jobs.tasks import run_job
+
+        try:
+            run_job(job_id)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=target, name=f"job-{job_id}", daemon=True)
+    thread.start()
+    return thread
 
 
 class Progress:
@@ -92,13 +117,14 @@ class Progress:
         self._last = -every
 
     def __call__(self, done: int, total: int | None = None) -> None:
+        # Every write carries the heartbeat (jobs/recovery.py): no statement of its own.
         if total is not None and total != self.job.total:
             self.job.total = total
-            Job.objects.filter(pk=self.job.pk).update(total=total)
+            Job.objects.filter(pk=self.job.pk).update(total=total, heartbeat_at=timezone.now())
         if done - self._last >= self.every or done == self.job.total:
             self._last = done
             self.job.done = done
-            Job.objects.filter(pk=self.job.pk).update(done=done)
+            Job.objects.filter(pk=self.job.pk).update(done=done, heartbeat_at=timezone.now())
 
 
 def attach_output(job: Job, name: str, data: bytes | File) -> None:
@@ -111,11 +137,12 @@ def attach_output(job: Job, name: str, data: bytes | File) -> None:
 def run(job_id: int) -> None:
     """Run one job to its end, each step a transition of the job's workflow (workflow.py).
     Claimed with a compare-and-swap: a job runs once even if two workers receive it."""
+    now = timezone.now()
     job = Job.objects.filter(pk=job_id).first()
     if job is None:
         return
     try:
-        engine.transition(JOB, "run", None, job, updates={"started_at": timezone.now()})
+        engine.transition(JOB, "run", None, job, updates={"started_at": now, "heartbeat_at": now})
     except Conflict:  # no longer queued, or another worker claimed it first
         return
     try:

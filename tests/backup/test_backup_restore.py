@@ -370,3 +370,83 @@ def test_restore_of_files_into_an_object_store_is_refused(
         "备份中包含上传文件，但本系统的文件存放在对象存储（MEDIA_STORAGE）中：请用对象存储自身的工具复制。"
     )
     assert Unit.objects.count() == 0
+
+
+# --- A backup made from a broken chain stays restorable (issue 12 #4) ----------------------------
+
+
+def _broken_backup(tmp_path) -> None:
+    tamper("UPDATE {table} SET action = 'x' WHERE action = 'collective.update'")
+    call_command("backup", str(tmp_path / "b.zip"), stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_a_broken_backup_records_its_break(populated, media_root, tmp_path):
+    _broken_backup(tmp_path)
+    chain = read_manifest(tmp_path / "b.zip")["audit_chain"]
+    broken = verify_chain().broken
+    assert chain["intact"] is False
+    assert chain["break"] == {"reason": "content", "seq": broken.seq, "message": broken.message}
+
+
+def test_restore_refuses_a_broken_backup_and_names_the_flag(populated, media_root, tmp_path):
+    _broken_backup(tmp_path)
+    empty_the_system(media_root)
+    with pytest.raises(CommandError) as caught:
+        restore(tmp_path / "b.zip")
+    assert str(caught.value).endswith(
+        "备份生成时已记录了这一破损：如需恢复并保留该破损记录，请加 --accept-broken-chain。"
+    )
+    assert (Unit.objects.count(), AuditEntry.objects.count()) == (0, 0)
+
+
+def test_accept_broken_chain_restores_it_and_reports_the_break_again(
+    populated, media_root, tmp_path
+):
+    _broken_backup(tmp_path)
+    before = snapshot()
+    problem = verify_chain().broken.message
+    empty_the_system(media_root)
+    out, err = io.StringIO(), io.StringIO()
+    call_command(
+        "restore", str(tmp_path / "b.zip"), "--accept-broken-chain", stdout=out, stderr=err
+    )
+    assert "审计日志保持备份时的破损状态" in out.getvalue()
+    assert (
+        err.getvalue().strip() == f"警告：恢复后的审计日志与备份时一样未通过完整性校验：{problem}"
+    )
+    after = snapshot()
+    assert after["units.unit"] == before["units.unit"]
+    assert verify_chain().broken.message == problem  # verify_audit keeps reporting it
+    entry = AuditEntry.objects.get(action="backup.restore")
+    assert entry.changes["audit_break"] == [None, problem]
+
+
+def test_accept_broken_chain_refuses_another_break(populated, media_root, tmp_path):
+    _broken_backup(tmp_path)
+    path = tmp_path / "b.zip"
+    manifest = read_manifest(path)
+    manifest["audit_chain"]["break"]["seq"] = 1  # the backup claims another break
+    rewrite(path, manifest=manifest)
+    empty_the_system(media_root)
+    with pytest.raises(CommandError) as caught:
+        restore(path, "--accept-broken-chain")
+    assert str(caught.value).endswith("这与备份生成时记录的破损不一致。")
+    assert Unit.objects.count() == 0
+
+
+def test_accept_broken_chain_changes_nothing_for_an_intact_backup(populated, media_root, tmp_path):
+    backup(tmp_path / "b.zip")
+    empty_the_system(media_root)
+    assert "审计日志校验完整" in restore(tmp_path / "b.zip", "--accept-broken-chain")
+
+
+def test_a_restore_does_not_carry_a_running_job(populated, media_root, tmp_path):
+    from qnwmh.jobs.enums import JobStatus
+    from qnwmh.jobs.models import Job
+
+    Job.objects.update(status=JobStatus.RUNNING)
+    backup(tmp_path / "b.zip")
+    empty_the_system(media_root)
+    restore(tmp_path / "b.zip")
+    assert set(Job.objects.values_list("status", flat=True)) == {JobStatus.FAILED}
+    assert Job.objects.first().error.startswith("系统从备份恢复时此任务尚未完成")

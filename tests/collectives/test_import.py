@@ -9,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from qnwmh.accounts.models import User
 from qnwmh.audit.models import AuditEntry
-from qnwmh.collectives import imports, sources
+from qnwmh.collectives import imports
 from qnwmh.collectives.enums import Ownership
+from qnwmh.collectives.imports import sources
 from qnwmh.collectives.models import Collective
 from qnwmh.core.errors import Forbidden
 from qnwmh.jobs.enums import JobStatus
@@ -159,7 +160,7 @@ def test_imported_logins_have_no_password_and_frozen_ones_are_disabled(world, ru
 
 def test_import_is_audited_once_per_chunk_with_every_created_collective(world, run_import):
     """docs/decisions/004 costs a locked append per entry: a chunk writes one entry on the job
-    listing what it created (collectives/import_chunks.py)."""
+    listing what it created (collectives/imports/chunks.py)."""
     job = run_import(world.users["hunan"], "old.csv", (DATA / "legacy_messy.csv").read_bytes())
     entry = AuditEntry.objects.get(action="collective.import")
     assert (entry.actor, entry.object_id, entry.scope_path) == (
@@ -338,7 +339,7 @@ def test_chunk_boundaries_do_not_change_any_outcome(world, run_import, monkeypat
     """A bad row inside a chunk, duplicates within one chunk and across chunks (by name key
     and by legacy code), a code taken by an account: the same report whatever the chunk size
     (1 is the row-by-row import)."""
-    monkeypatch.setattr(imports, "CHUNK", chunk)
+    monkeypatch.setattr(imports.job, "CHUNK", chunk)
     UserFactory(username="4300029999", unit=world.changde)
     job = run_import(world.users["hunan"], "a.csv", CHUNKED.encode())
     created = {c.name: c for c in Collective.objects.select_related("unit")}
@@ -384,7 +385,7 @@ def _valid_rows(count: int, prefix: str = "第") -> bytes:
 
 
 def test_import_queries_do_not_grow_with_rows(world, run_import):
-    """Matching and storing cost a fixed number of queries per chunk (import_chunks.py):
+    """Matching and storing cost a fixed number of queries per chunk (imports/chunks.py):
     3 rows and 40 rows in one chunk cost the same."""
     from tests.conftest import count_queries
 
@@ -397,7 +398,7 @@ def test_import_queries_do_not_grow_with_rows(world, run_import):
 
 
 def test_each_chunk_is_one_audit_entry(world, run_import, monkeypatch):
-    monkeypatch.setattr(imports, "CHUNK", 4)
+    monkeypatch.setattr(imports.job, "CHUNK", 4)
     job = run_import(world.users["hunan"], "a.csv", _valid_rows(10))
     entries = AuditEntry.objects.filter(action="collective.import").order_by("seq")
     assert [len(e.changes["created"][1]) for e in entries] == [4, 4, 2]
@@ -407,7 +408,7 @@ def test_each_chunk_is_one_audit_entry(world, run_import, monkeypatch):
 def test_a_chunk_that_meets_a_concurrent_write_is_stored_row_by_row(world, run_import, monkeypatch):
     """Someone creates a name of the chunk between the check and the insert: the chunk rolls
     back and its rows go one by one, so only that row is reported as existing."""
-    from qnwmh.collectives import import_chunks
+    from qnwmh.collectives.imports import chunks as import_chunks
 
     real = import_chunks._holders_by_key
 

@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from qnwmh.collectives import legacy
 from qnwmh.collectives.enums import Ownership
+from qnwmh.collectives.imports import rows as legacy
 from qnwmh.cycles.enums import Level
 from qnwmh.units.enums import Line
 from tests.factories import UnitFactory

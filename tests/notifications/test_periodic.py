@@ -70,7 +70,14 @@ def test_the_schedule_sends_the_deadline_reminders(
     draft_near_deadline, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        assert periodic.run_schedule() == {"deadline-reminders": 1, "review-digests": 0}
+        results = periodic.run_schedule()
+    assert sorted(results) == ["anchor-audit", "deadline-reminders", "reap-jobs", "review-digests"]
+    assert (results["deadline-reminders"], results["review-digests"], results["reap-jobs"]) == (
+        1,
+        0,
+        0,
+    )
+    assert results["anchor-audit"] is not None
     assert Notification.objects.get().recipient == draft_near_deadline.collective.user
 
 
@@ -103,5 +110,7 @@ def test_send_reminders_command(draft_near_deadline, django_capture_on_commit_ca
     out = io.StringIO()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_reminders", stdout=out)
-    assert out.getvalue() == "deadline-reminders: 1\nreview-digests: 0\n"
+    lines = out.getvalue().splitlines()
+    assert lines[:2] == ["deadline-reminders: 1", "review-digests: 0"]
+    assert [line.split(":")[0] for line in lines[2:]] == ["anchor-audit", "reap-jobs"]
     assert Notification.objects.count() == 1

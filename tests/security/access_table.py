@@ -153,6 +153,8 @@ PAGES: dict[str, Entry] = {
     "audit:list": Entry("audit"),
     "jobs:detail": Entry("self_or_admin_subtree", "job"),
     "jobs:download": Entry("self_or_admin_subtree", "job"),
+    # Restarting a failed job: its starter only (jobs/recovery.py); anyone else finds nothing.
+    "jobs:restart": post("holder", "job"),
     # cycles
     "cycles:list": Entry("admin"),
     "cycles:create": Entry(

@@ -13,7 +13,9 @@ import openpyxl
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from qnwmh.collectives import codes, imports, legacy, sources
+from qnwmh.collectives import codes, imports
+from qnwmh.collectives.imports import rows as legacy
+from qnwmh.collectives.imports import sources
 from qnwmh.collectives.names import clean_name, loose_key, name_key
 from qnwmh.core import tables
 from qnwmh.core.spreadsheets import safe_cell, safe_row

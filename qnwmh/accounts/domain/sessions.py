@@ -98,9 +98,17 @@ def rekey(old_key: str | None, new_key: str | None) -> None:
 
 
 def forget(session_key: str | None) -> None:
-    """The current session ends (logout, or found idle): its row goes."""
+    """The current session ends (found idle): its row goes."""
     if session_key:
         UserSession.objects.filter(session_key=session_key).delete()
+
+
+def logout(user, session_key: str | None) -> None:
+    """退出登录 on the page: this session ends, and with it every API token of the holder (the
+    person leaving the computer leaves no bearer token behind); other browsers stay logged in."""
+    forget(session_key)
+    if user is not None and user.is_authenticated:
+        ApiToken.objects.filter(user=user).delete()
 
 
 def _delete_stored_sessions(keys: list[str]) -> None:

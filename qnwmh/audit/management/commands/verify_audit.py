@@ -1,4 +1,5 @@
-"""manage.py verify_audit [--archive FILE]: walk the audit chain and name the first break."""
+"""manage.py verify_audit [--archive FILE]: walk the audit chain and name the first break, then
+check the newest anchor (audit/anchor.py) so a cut tail is reported too."""
 
 import sys
 from pathlib import Path
@@ -7,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from qnwmh.audit.anchor import check_head
 from qnwmh.audit.archive import verify_archive
 from qnwmh.audit.verify import verify_chain
 from qnwmh.core.errors import DomainError
@@ -27,6 +29,10 @@ class Command(BaseCommand):
             sys.exit(2)
         if not result.intact:
             self.stderr.write(result.broken.message)
+            sys.exit(1)
+        tail = None if archive else check_head(database)
+        if tail is not None:
+            self.stderr.write(tail.message)
             sys.exit(1)
         self.stdout.write(
             ngettext(

@@ -40,7 +40,8 @@ from django.utils.translation import gettext as _
 from qnwmh.accounts.enums import AccountKind
 from qnwmh.accounts.models import User
 from qnwmh.audit.domain import record
-from qnwmh.collectives import codes, legacy
+from qnwmh.collectives import codes
+from qnwmh.collectives.imports import rows as legacy
 from qnwmh.collectives.models import Collective, FormerName, title_model
 from qnwmh.collectives.names import loose_key
 from qnwmh.core.expressions import OneOf
