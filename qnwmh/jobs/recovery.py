@@ -8,8 +8,11 @@ resumes from its last stored chunk (collectives.imports.job). The reaper runs wh
 page is read, every five minutes under Celery beat, and from `manage.py reap_jobs`. A restore
 marks the restored system's unfinished jobs failed the same way: their workers are gone.
 
-Each change of state is a conditional update, so a reaper and a late heartbeat, or two
-restarts, never both win."""
+Failing a stalled job and restarting it are actions of the job's workflow (workflow.py: `fail`
+by the system, `restart` by its starter), so each is a compare-and-swap with a history row: a
+reaper and a finishing worker, or two restarts, never both win. Only the restore's sweep is one
+bulk update: it runs on the restored database, where no worker and no history of the old
+system's last minutes remain."""
 
 from datetime import timedelta
 
@@ -22,9 +25,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from qnwmh.audit.domain import record
-from qnwmh.core.errors import AlreadyHandled, Forbidden
+from qnwmh.core.errors import AlreadyHandled
 from qnwmh.jobs.enums import JobStatus
 from qnwmh.jobs.models import Job
+from qnwmh.jobs.rules import is_job_starter
+from qnwmh.jobs.workflow import JOB
+from qnwmh.workflow import engine
 
 
 def _stale(now) -> Q:
@@ -33,10 +39,11 @@ def _stale(now) -> Q:
     )
 
 
-def reap(*, now=None, pk: int | None = None, using: str = "default") -> int:
-    """Mark failed every running job (or the one job `pk`) whose heartbeat stopped."""
+def reap(*, now=None, pk: int | None = None) -> int:
+    """Mark failed every running job (or the one job `pk`) whose heartbeat stopped; returns how
+    many were."""
     now = now or timezone.now()
-    jobs = Job.objects.using(using).alias(last_beat=Coalesce("heartbeat_at", "started_at"))
+    jobs = Job.objects.alias(last_beat=Coalesce("heartbeat_at", "started_at"))
     if pk is not None:
         jobs = jobs.filter(pk=pk)
     with override(settings.LANGUAGE_CODE):  # stored text: the site's language
@@ -44,9 +51,15 @@ def reap(*, now=None, pk: int | None = None, using: str = "default") -> int:
             "The worker running this job stopped (no sign of life for %(minutes)d minutes). "
             "The job was marked failed; whoever started it may restart it."
         ) % {"minutes": settings.JOB_STALE_SECONDS // 60}
-    return jobs.filter(_stale(now)).update(
-        status=JobStatus.FAILED, error=reason, result={"summary": reason}, finished_at=now
-    )
+    failed = 0
+    for job in jobs.filter(_stale(now)).order_by("pk"):
+        updates = {"error": reason, "result": {"summary": reason}, "finished_at": now}
+        try:
+            engine.transition(JOB, "fail", None, job, updates=updates)
+        except AlreadyHandled:  # it finished, or another reaper was first
+            continue
+        failed += 1
+    return failed
 
 
 def is_stale(job: Job, now=None) -> bool:
@@ -77,26 +90,22 @@ def fail_unfinished(using: str = "default") -> int:
 
 
 def can_restart(user, job: Job) -> bool:
-    return job.status == JobStatus.FAILED and job.created_by_id == getattr(user, "pk", None)
+    return job.status == JobStatus.FAILED and is_job_starter(user, job)
 
 
 @transaction.atomic
 def restart(actor, job: Job) -> Job:
     """重新开始: the starter queues a failed job again; it runs from where it stopped when its
-    handler keeps its own checkpoints (the legacy import does)."""
-    if job.created_by_id != actor.pk:
-        raise Forbidden()
-    queued = Job.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(
-        status=JobStatus.QUEUED,
-        error="",
-        result={},
-        finished_at=None,
-        heartbeat_at=None,
-        started_at=None,
-    )
-    if queued != 1:
-        raise AlreadyHandled()
-    job.refresh_from_db()
+    handler keeps its own checkpoints (the legacy import does). A person's act, so audited,
+    though the job's own steps are not."""
+    updates = {
+        "error": "",
+        "result": {},
+        "finished_at": None,
+        "heartbeat_at": None,
+        "started_at": None,
+    }
+    engine.transition(JOB, "restart", actor, job, updates=updates)
     record("job.restart", actor=actor, obj=job, changes={"title": [None, job.title]})
     from qnwmh.jobs.domain import _enqueue
 

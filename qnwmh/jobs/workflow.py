@@ -3,15 +3,18 @@ system action (no user acts) with a history row (docs/decisions/003-background-j
 
     run       queued → running     a worker claims it (of two workers given it, one wins)
     finish    running → done       the handler returned its result
-    fail      running → failed     the handler raised, or (later) its worker was found dead
-    restart   failed → queued      run it again (for the reaper of dead jobs; unused so far)
+    fail      running → failed     the handler raised, or its worker was found dead
+                                   (recovery.reap)
+    restart   failed → queued      its starter runs it again (recovery.restart; the one step a
+                                   person takes, audited there as "job.restart")
 
-Not audited: the audit log holds what people do ("job.start"); a job's own steps are in its
-history.
+Not audited here: the audit log holds what people do ("job.start", "job.restart"); a job's own
+steps are in its history.
 """
 
 from qnwmh.jobs.enums import JobStatus as J
 from qnwmh.jobs.models import Job, JobTransition
+from qnwmh.jobs.rules import is_job_starter
 from qnwmh.workflow.declare import Action, Workflow
 
 JOB = Workflow(
@@ -24,7 +27,7 @@ JOB = Workflow(
         Action("run", (J.QUEUED,), J.RUNNING),
         Action("finish", (J.RUNNING,), J.DONE),
         Action("fail", (J.RUNNING,), J.FAILED),
-        Action("restart", (J.FAILED,), J.QUEUED),
+        Action("restart", (J.FAILED,), J.QUEUED, allowed=is_job_starter),
     ],
     audited=False,
     scope_unit=lambda job: None,

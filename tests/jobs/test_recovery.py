@@ -68,6 +68,10 @@ def test_a_job_without_heartbeat_is_marked_failed_with_a_chinese_reason(world):
         STALE_REASON,
         STALE_REASON,
     )
+    # A step of the job's workflow, taken by the system: in its history.
+    assert list(job.history.values_list("actor", "action", "from_state", "to_state")) == [
+        (None, "fail", "running", "failed")
+    ]
 
 
 def test_a_job_with_a_recent_heartbeat_is_left_running(world):
@@ -110,9 +114,11 @@ def test_only_the_starter_restarts(world, login_as, django_capture_on_commit_cal
 def test_a_job_is_restarted_once(world):
     job = _started(world)
     Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED)
-    recovery.restart(world.users["hunan"], job)
+    first, second = Job.objects.get(pk=job.pk), Job.objects.get(pk=job.pk)  # two tabs open
+    recovery.restart(world.users["hunan"], first)
     with pytest.raises(AlreadyHandled):
-        recovery.restart(world.users["hunan"], job)
+        recovery.restart(world.users["hunan"], second)
+    assert list(job.history.values_list("action", flat=True)) == ["restart"]
 
 
 # --- An import killed mid-way resumes from its last stored chunk -------------------------------
