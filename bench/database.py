@@ -74,8 +74,8 @@ def personas() -> Personas:
     from qnwmh.accounts.enums import AccountKind
     from qnwmh.accounts.models import User
     from qnwmh.collectives.models import Collective
+    from qnwmh.core import paths
     from qnwmh.cycles.models import Cycle
-    from qnwmh.units import paths
     from qnwmh.units.enums import Line
     from qnwmh.units.models import Unit
 

@@ -3,7 +3,7 @@
 
 Everything comes from one `random.Random(seed)`, and every timestamp from fixed dates, so the
 same arguments give the same rows on PostgreSQL and on SQLite. Units get explicit ids level by
-level (paths are computed before insert, qnwmh/units/paths.py); one admin account per unit;
+level (paths are computed before insert, qnwmh/core/paths.py); one admin account per unit;
 three national cycles with quotas; collectives with their login (kind COLLECTIVE, username =
 code, an unusable password string — a million password hashes would take hours), former names
 and titles; registrations in every state over the cycles, each with its Transition history;

@@ -9,12 +9,12 @@ import random
 from collections import Counter, defaultdict
 
 from bench import names
+from qnwmh.core import paths
 from qnwmh.cycles.enums import Level
 from qnwmh.registrations.enums import APPROVED_OR_LATER, REGISTERED
 from qnwmh.registrations.enums import RegistrationState as S
 from qnwmh.registrations.models import Registration, Transition
 from qnwmh.titles.models import Title
-from qnwmh.units import paths
 
 UTC = datetime.UTC
 # Share of collectives registering in the first, second and latest cycle.

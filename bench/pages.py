@@ -14,7 +14,7 @@ import psycopg
 
 from bench import results, sql_cases
 from bench.clients import fetch, web_client
-from qnwmh.units import paths
+from qnwmh.core import paths
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
 

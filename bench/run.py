@@ -173,7 +173,7 @@ def count_figures(p) -> list:
     from django.db import connection
 
     from bench import results, sql_cases
-    from qnwmh.units import paths
+    from qnwmh.core import paths
 
     figures = []
     for label, user in (("national", p.national), ("province", p.province), ("county", p.county)):

@@ -5,8 +5,8 @@ the schema as it is — no index the app does not have."""
 from dataclasses import dataclass, field
 
 from qnwmh.collectives.enums import NON_PUBLIC_KINDS
+from qnwmh.core import paths
 from qnwmh.registrations.enums import APPROVED_OR_LATER, REGISTERED, UNDER_REVIEW
-from qnwmh.units import paths
 
 PAGE = 20
 

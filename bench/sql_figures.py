@@ -9,7 +9,7 @@ from bench import results, sql_cases
 from bench.clients import ApiClient, data_queries, web_client
 from bench.results import Figure
 from qnwmh.collectives.names import name_key
-from qnwmh.units import paths
+from qnwmh.core import paths
 
 REPEAT = 7
 SEQSCAN = (

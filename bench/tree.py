@@ -1,14 +1,14 @@
 """The generated unit trees: the region line (national committee → provinces → cities →
 counties) and the industry line (national body → provincial → city units), four levels deep,
 sized to a requested number of units. Ids are assigned level by level before anything is
-inserted, so every path is known up front (qnwmh/units/paths.py: fixed-width id segments)."""
+inserted, so every path is known up front (qnwmh/core/paths.py: fixed-width id segments)."""
 
 import math
 import random
 from dataclasses import dataclass, field
 
 from bench import names
-from qnwmh.units import paths
+from qnwmh.core import paths
 from qnwmh.units.enums import Line
 
 ROOT_NAME = "全国青年文明号活动组委会"

@@ -4,7 +4,7 @@ import factory
 
 from qnwmh.accounts.enums import AccountKind, AdminRole
 from qnwmh.accounts.models import User
-from qnwmh.units import paths
+from qnwmh.core import paths
 from qnwmh.units.enums import Line, Tier
 from qnwmh.units.models import Unit
 

@@ -36,9 +36,9 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 
 from qnwmh.collectives.enums import NON_PUBLIC_KINDS
 from qnwmh.collectives.models import Collective
+from qnwmh.core import paths
 from qnwmh.registrations.models import Registration, RegistrationCount
 from qnwmh.titles.models import Title
-from qnwmh.units import paths
 
 # (cycle_id, unit_path, state, non_public, previous_title)
 Key = tuple[int, str, str, bool, bool]

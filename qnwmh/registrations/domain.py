@@ -41,6 +41,7 @@ from qnwmh.core.errors import (
     InvalidInput,
     NotFound,
 )
+from qnwmh.core.paths import ancestor_paths
 from qnwmh.cycles.models import Cycle
 from qnwmh.registrations import counts, eligibility, validators
 from qnwmh.registrations.enums import EDITABLE, Action
@@ -48,7 +49,6 @@ from qnwmh.registrations.enums import RegistrationState as S
 from qnwmh.registrations.models import Registration
 from qnwmh.registrations.workflow import MAX_REASON as MAX_REASON
 from qnwmh.registrations.workflow import REGISTRATION, shared_writes_last
-from qnwmh.units.paths import ancestor_paths
 from qnwmh.workflow import engine
 
 MAX_BULK = 200

@@ -26,6 +26,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from qnwmh.core.paths import subtree_filter
 from qnwmh.core.spreadsheets import safe_text
 from qnwmh.core.tables import FORMATS, XLSX, Column, Table, write_table
 from qnwmh.cycles.enums import Level
@@ -35,7 +36,6 @@ from qnwmh.registrations.enums import REGISTERED, RegistrationState
 from qnwmh.registrations.models import Registration
 from qnwmh.titles.models import Title
 from qnwmh.units.models import Unit
-from qnwmh.units.paths import subtree_filter
 
 # The columns read per registration, in this order (see SummaryTable.rows). Titles on record and
 # declared titles both come as JSON text: most are NULL or "[]", and the rest repeat.

@@ -17,11 +17,11 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
 from qnwmh.collectives.enums import NON_PUBLIC_KINDS
+from qnwmh.core import paths
 from qnwmh.cycles.models import Cycle, Quota
 from qnwmh.registrations.enums import APPROVED_OR_LATER, REGISTERED
 from qnwmh.registrations.models import Registration, RegistrationCount
 from qnwmh.titles.models import Title
-from qnwmh.units import paths
 from qnwmh.units.enums import Line
 from qnwmh.units.models import Unit
 

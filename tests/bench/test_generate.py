@@ -16,11 +16,11 @@ from qnwmh.accounts.models import TwoFactor, User
 from qnwmh.collectives.codes import is_valid_code
 from qnwmh.collectives.models import Collective, FormerName
 from qnwmh.collectives.names import loose_key, name_key
+from qnwmh.core import paths
 from qnwmh.cycles.models import Cycle, Quota
 from qnwmh.registrations.enums import RegistrationState
 from qnwmh.registrations.models import Registration, Transition
 from qnwmh.titles.models import Title
-from qnwmh.units import paths
 from qnwmh.units.enums import Line
 from qnwmh.units.models import Unit
 

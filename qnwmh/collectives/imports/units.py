@@ -8,7 +8,7 @@ from collections import defaultdict
 from django.utils.translation import gettext as _
 
 from qnwmh.collectives.names import name_key
-from qnwmh.units import paths
+from qnwmh.core import paths
 from qnwmh.units.models import Unit
 
 

@@ -1,4 +1,4 @@
-from qnwmh.units import paths
+from qnwmh.core import paths
 
 
 def test_successor_increments_the_last_digit_string():
