@@ -168,6 +168,8 @@ PAGES: dict[str, Entry] = {
     ),
     "cycles:quotas": Entry("admin_subtree", "cycle", write="admin_subtree", body="quota_form"),
     "reporting:progress": Entry("admin_lineage", "cycle"),
+    # The export buttons: a job over the admin's own unit in a cycle it takes part in.
+    "reporting:export": post("admin_lineage", "cycle", body="page_export"),
     # collectives
     "collectives:list": Entry("admin"),
     "collectives:create": Entry(
@@ -247,6 +249,10 @@ API: dict[str, Entry] = {
     # without their codes (collectives/duplicates.py, issue 10 item 10); only admins search.
     "GET /collectives/candidates": Entry("admin", query={"name": "测试集体"}),
     "GET /collectives/transfer-requests": Entry("admin"),
+    # The seed's tables as a job, by the admin of the unit; a job only for who started it.
+    "POST /exports": Entry("admin_subtree", "unit", body="api_export"),
+    "GET /jobs/{job_id}": Entry("holder", "own_job"),
+    "GET /jobs/{job_id}/download": Entry("holder", "own_job"),
     "POST /collectives/transfer-requests": Entry(
         "admin_subtree", "unit", body="api_transfer_request"
     ),

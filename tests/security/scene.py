@@ -245,6 +245,20 @@ class Target:
         return self.scene.objects[key]
 
     @property
+    def own_job(self):
+        """A job started by the persona itself (relation own), else by another account."""
+        creator = self.holder if self.holder is not None else self.account
+        key = ("own_job", creator.pk)
+        if key not in self.scene.objects:
+            job = Job(title="导出", handler="x", created_by=creator, scope_path=self.unit.path)
+            job.output_file.save("own.csv", ContentFile(b"a,b\r\n"), save=False)
+            job.output_name = "own.csv"
+            job.status = "done"
+            job.save()
+            self.scene.objects[key] = job
+        return self.scene.objects[key]
+
+    @property
     def notification(self):
         """One notification of the holder (relation own), else of another account of the unit."""
         recipient = self.holder if self.holder is not None else self.account
@@ -378,6 +392,13 @@ BODIES = {
     "decline": lambda t: {f"d{t.transfer_request.pk}-reason": "不是同一个集体"},
     "api_transfer_request": lambda t: {"name": "矩阵集体", "unit": t.unit.pk},
     "api_decline": lambda t: {"reason": "不是同一个集体"},
+    "page_export": lambda t: {"kind": "summary", "format": "xlsx"},
+    "api_export": lambda t: {
+        "kind": "summary",
+        "cycle": t.scene.cycle_of("national").pk,
+        "unit": t.unit.pk,
+        "format": "xlsx",
+    },
     "api_collective": lambda t: {"name": "矩阵新集体", "unit": t.unit.pk, "line": t.unit.line},
     "api_patch": lambda t: {"name": "矩阵改名集体", "phone": "13800000000"},
     "api_unfreeze": lambda t: {"line": "REGION", "ownership": "PUBLIC"},

@@ -84,6 +84,7 @@ def _real_parameters(scene: Scene) -> dict:
         "registration_id": own.registration.pk,
         "notification_id": scene.target("wuling", "own").notification.pk,
         "request_id": own.transfer_request.pk,
+        "job_id": scene.target("wuling", "own").own_job.pk,
     }
 
 
