@@ -92,7 +92,8 @@ FROM registrations_registration r
 JOIN collectives_collective c ON c.id = r.collective_id
 JOIN units_unit u ON u.id = r.unit_id
 WHERE r.cycle_id = %s
-  AND r.state IN ('submitted', 'pre_approved', 'approved', 'nominated', 'publicized', 'named')
+  AND r.state IN ('submitted', 'pre_approved', 'approved', 'nominated', 'publicized', 'named',
+                  'not_named')
 ORDER BY u.name, r.unit_id, c.name, r.id LIMIT %s"""
 TRIGGERS = frozenset("=+-@\t\r")
 
