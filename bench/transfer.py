@@ -84,14 +84,17 @@ def export_app(rows: int, kind: str = "xlsx") -> dict:
 # The 申报集体汇总表 by hand: every registration of the cycle (the national admin's export),
 # its titles on record aggregated in the same query, oldest first.
 SUMMARY_SQL = """
-SELECT c.name, c.code, u.name,
+SELECT c.name, u.name,
   (SELECT json_agg(json_build_array(t.level, t.year, t.name) ORDER BY t.year, t.id)::text
    FROM collectives_title t WHERE t.collective_id = r.collective_id AND t.revoked_at IS NULL),
-  r.prior_titles::text, r.state
+  r.state
 FROM registrations_registration r
 JOIN collectives_collective c ON c.id = r.collective_id
 JOIN units_unit u ON u.id = r.unit_id
-WHERE r.cycle_id = %s ORDER BY r.unit_path, c.code, r.id LIMIT %s"""
+WHERE r.cycle_id = %s
+  AND r.state IN ('submitted', 'pre_approved', 'approved', 'nominated', 'publicized', 'named',
+                  'not_named')
+ORDER BY u.name, r.unit_id, c.name, r.id LIMIT %s"""
 TRIGGERS = frozenset("=+-@\t\r")
 
 
@@ -109,27 +112,30 @@ class HandTable:
             self.states = {value: str(label) for value, label in RegistrationState.choices}
             self.levels = {value: str(label) for value, label in Level.choices}
         self.registered = {s: "是" if s in REGISTERED else "否" for s in self.states}
-        self.title_cells: dict[tuple, str] = {}
+        self.title_cells: dict[str | None, str] = {}
+        self.number = 0
 
-    def row(self, name, code, unit, held, prior, state) -> list:
-        if held is None and prior == "[]":
+    def row(self, name, unit, held, state) -> list:
+        """The xlsx cells (unguarded: text cells; the CSV guards them, `safe_cells`)."""
+        self.number += 1
+        if held is None:
             titles = ""
         else:
-            titles = self.title_cells.get((held, prior))
+            titles = self.title_cells.get(held)
             if titles is None:
-                titles = self.title_cells[held, prior] = self.titles(held, prior)
-        return [safe(name), safe(code), safe(unit), titles, self.registered[state],
-                self.states[state]]  # fmt: skip
+                titles = self.title_cells[held] = self.titles(held)
+        return [self.number, name, unit, titles, self.registered[state], self.states[state]]
 
-    def titles(self, held: str | None, prior: str) -> str:
-        keys = [tuple(t) for t in json.loads(held or "[]")]
-        keys += [(t["level"], t["year"], t.get("name") or "") for t in json.loads(prior)]
-        return safe(
-            "；".join(
-                f"{name or '青年文明号'}（{self.levels.get(level, level)}，{year} 年）"
-                for level, year, name in dict.fromkeys(keys)
-            )
+    def titles(self, held: str) -> str:
+        keys = [tuple(t) for t in json.loads(held)]
+        return "；".join(
+            f"{name or '青年文明号'}（{self.levels.get(level, level)}，{year} 年）"
+            for level, year, name in dict.fromkeys(keys)
         )
+
+
+def safe_cells(row: list) -> list:
+    return [safe(cell) if isinstance(cell, str) else cell for cell in row]
 
 
 def safe(text: str) -> str:
@@ -161,7 +167,7 @@ def excel_baseline(rows: int, values=None) -> float:
     return time.perf_counter() - started
 
 
-SUMMARY_HEADER = ["集体名称", "集体编码", "归口单位", "所获称号及时间", "是否网上报备", "状态"]
+SUMMARY_HEADER = ["序号", "集体名称", "归口单位", "所获称号及时间", "是否网上报备", "状态"]
 
 
 def csv_baseline(rows: int) -> dict:
@@ -180,7 +186,7 @@ def csv_baseline(rows: int) -> dict:
             cursor.itersize = 5000
             cursor.execute(SUMMARY_SQL, [cycle.pk, rows])
             row = table.row
-            writer.writerows(row(*values) for values in cursor)
+            writer.writerows(safe_cells(row(*values)) for values in cursor)
         out.flush()
         return {"sha256": _digest(out.name)}
 

@@ -9,9 +9,11 @@ from qnwmh.api import errors
 from qnwmh.api.parser import CheckedParser
 from qnwmh.collectives.api import router as collectives_router
 from qnwmh.cycles.api import router as cycles_router
+from qnwmh.jobs.api import router as jobs_router
 from qnwmh.notifications.api import router as notifications_router
 from qnwmh.registrations.api import router as registrations_router
 from qnwmh.reporting.api import router as reporting_router
+from qnwmh.reporting.exports_api import router as exports_router
 from qnwmh.units.api import router as units_router
 
 api = NinjaAPI(
@@ -33,6 +35,8 @@ api.add_router("/cycles", cycles_router)
 # Reporting answers under the cycles it reports on: /cycles/{id}/progress.
 api.add_router("/cycles", reporting_router)
 api.add_router("/collectives", collectives_router)
+api.add_router("/exports", exports_router)
+api.add_router("/jobs", jobs_router)
 api.add_router("/me/notifications", notifications_router)
 # Registrations own /me/registrations, /registrations and /progress: mounted at the root.
 api.add_router("", registrations_router)

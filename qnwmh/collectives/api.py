@@ -5,9 +5,9 @@ plus near-duplicate candidates and transfer. The same domain functions as the pa
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from qnwmh.collectives import domain, duplicates, frozen, queries
-from qnwmh.collectives.enums import Ownership
-from qnwmh.collectives.models import Collective
+from qnwmh.collectives import domain, duplicates, frozen, queries, rules, transfers
+from qnwmh.collectives.enums import Ownership, TransferState
+from qnwmh.collectives.models import Collective, TransferRequest
 from qnwmh.core.access import require_role
 from qnwmh.core.api import ERRORS, Id, PageNumber, page_out
 from qnwmh.core.pagination import MAX_PAGE_SIZE
@@ -62,10 +62,14 @@ class PasswordOut(Schema):
 
 
 class CandidateOut(Schema):
-    code: str
+    """`code` is null outside the caller's subtree (`in_jurisdiction` false): only the unit is
+    named there, and a transfer request is the way forward (issue 10 item 10)."""
+
+    code: str | None
     name: str
     matched_name: str
     exact: bool
+    in_jurisdiction: bool
     unit: UnitRef
 
 
@@ -106,6 +110,51 @@ class UnfreezeIn(_Strict):
 
 class TransferIn(_Strict):
     unit: Id
+
+
+class TransferRequestIn(_Strict):
+    """The collective by its name (the requester has no code), the unit it should move to."""
+
+    name: str = Field(..., min_length=1, max_length=200)
+    unit: Id
+    reason: str = Field("", max_length=1000)
+
+
+class DeclineIn(_Strict):
+    reason: str = Field(..., min_length=1, max_length=1000)
+
+
+class TransferRequestOut(Schema):
+    id: int
+    collective_name: str
+    from_unit: UnitRef
+    to_unit: UnitRef
+    deciding_unit: UnitRef
+    reason: str
+    state: TransferState
+    decline_reason: str
+    can_decide: bool
+
+
+TransferRequestPage = page_out(TransferRequestOut, "TransferRequestPage")
+
+
+def _unit_ref(unit) -> dict:
+    return {"id": unit.pk, "name": unit.name}
+
+
+def transfer_request_body(user, transfer_request: TransferRequest) -> dict:
+    return {
+        "id": transfer_request.pk,
+        "collective_name": transfer_request.collective.name,
+        "from_unit": _unit_ref(transfer_request.from_unit),
+        "to_unit": _unit_ref(transfer_request.to_unit),
+        "deciding_unit": _unit_ref(transfer_request.deciding_unit),
+        "reason": transfer_request.reason,
+        "state": transfer_request.state,
+        "decline_reason": transfer_request.decline_reason,
+        "can_decide": rules.can_decide_transfer(user, transfer_request),
+    }
 
 
 class CandidateFilter(Schema):
@@ -196,18 +245,60 @@ def list_collectives(request, filters: Query[CollectiveFilter]):
 def candidates(request, filters: Query[CandidateFilter]):
     """Near-duplicates to look at before creating (same loose key, former names included)."""
     require_role(request.user, AdminRole.BUSINESS)
-    found = duplicates.near_duplicates(filters.name)
+    found = duplicates.near_duplicates(filters.name, request.user)
     results = [
         {
-            "code": c.collective.code,
+            "code": c.code,
             "name": c.collective.name,
             "matched_name": c.matched_name,
             "exact": c.exact,
+            "in_jurisdiction": c.in_jurisdiction,
             "unit": {"id": c.collective.unit.pk, "name": c.collective.unit.name},
         }
         for c in found
     ]
     return {"count": len(results), "results": results}
+
+
+@router.get("/transfer-requests", response={200: TransferRequestPage, **ERRORS})
+def list_transfer_requests(request, page: PageNumber = 1):
+    """Transfer requests of the caller's subtree: those it made and those it decides."""
+    require_role(request.user, AdminRole.BUSINESS)
+    found = transfers.visible(request.user)
+    start = (page - 1) * 20
+    results = [transfer_request_body(request.user, t) for t in found[start : start + 20]]
+    return {"count": found.count(), "results": results}
+
+
+@router.post("/transfer-requests", response={201: TransferRequestOut, **ERRORS})
+def create_transfer_request(request, payload: TransferRequestIn):
+    """Ask the lowest unit over both jurisdictions to move a collective of another
+    jurisdiction to `unit` (seeds 000 Q4); the answer of a 409 collective_exists outside the
+    caller's subtree."""
+    require_role(request.user, AdminRole.BUSINESS)
+    unit = get_visible_or_404(Unit, request.user, pk=payload.unit)
+    made = transfers.request_transfer(
+        request.user, name=payload.name, to_unit=unit, reason=payload.reason
+    )
+    return Status(201, transfer_request_body(request.user, transfers.get(request.user, made.pk)))
+
+
+@router.post(
+    "/transfer-requests/{int:request_id}/accept", response={200: TransferRequestOut, **ERRORS}
+)
+def accept_transfer_request(request, request_id: int):
+    require_role(request.user, AdminRole.BUSINESS)
+    done = transfers.accept(request.user, transfers.get(request.user, request_id))
+    return transfer_request_body(request.user, transfers.get(request.user, done.pk))
+
+
+@router.post(
+    "/transfer-requests/{int:request_id}/decline", response={200: TransferRequestOut, **ERRORS}
+)
+def decline_transfer_request(request, request_id: int, payload: DeclineIn):
+    require_role(request.user, AdminRole.BUSINESS)
+    done = transfers.decline(request.user, transfers.get(request.user, request_id), payload.reason)
+    return transfer_request_body(request.user, transfers.get(request.user, done.pk))
 
 
 @router.get("/{code}", response={200: CollectiveOut, **ERRORS})

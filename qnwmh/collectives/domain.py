@@ -74,7 +74,7 @@ def create_collective(
     raise_for(errors)
     existing = holder_of_name(values["name"])
     if existing is not None:
-        raise exists_error(existing)
+        raise exists_error(existing, actor)
     code = codes.new_unique_code(code_taken)
     account, one_time_password = accounts_domain.create_account(
         kind=AccountKind.COLLECTIVE,
@@ -84,7 +84,7 @@ def create_collective(
         created_by=actor,
     )
     collective = insert_collective(
-        Collective(code=code, unit=unit, user=account, created_by=actor, **values)
+        Collective(code=code, unit=unit, user=account, created_by=actor, **values), actor
     )
     record(
         "collective.create",
@@ -96,16 +96,16 @@ def create_collective(
     return collective, one_time_password
 
 
-def insert_collective(collective: Collective) -> Collective:
+def insert_collective(collective: Collective, actor=None) -> Collective:
     """Save a new collective; a concurrent creation of the same name loses with 409."""
     collective.name_key = name_key(collective.name)
     collective.loose_key = loose_key(collective.name)
     collective.unit_path = collective.unit.path
-    _save_name(collective)
+    _save_name(collective, actor)
     return collective
 
 
-def _save_name(collective: Collective, **save_kwargs) -> None:
+def _save_name(collective: Collective, actor=None, **save_kwargs) -> None:
     """Save under the unique name key: the loser of two concurrent saves of one name gets 409."""
     try:
         with transaction.atomic():
@@ -114,7 +114,7 @@ def _save_name(collective: Collective, **save_kwargs) -> None:
         existing = holder_of_name(collective.name, exclude_pk=collective.pk)
         if existing is None:
             raise
-        raise exists_error(existing) from exc
+        raise exists_error(existing, actor) from exc
 
 
 def lock(collective: Collective) -> Collective:
@@ -140,7 +140,7 @@ def rename(actor, collective: Collective, new_name: str) -> Collective:
         raise InvalidInput(message, code="name_unchanged", fields={"name": [message]})
     existing = holder_of_name(name, exclude_pk=locked.pk)
     if existing is not None:
-        raise exists_error(existing)
+        raise exists_error(existing, actor)
     # Renaming back to a former name makes it current again, not former.
     locked.former_names.filter(name_key=key).delete()
     if locked.name_key != key:  # a mere change of punctuation or width is no former name
@@ -153,7 +153,7 @@ def rename(actor, collective: Collective, new_name: str) -> Collective:
         )
     old_name = locked.name
     locked.name, locked.name_key, locked.loose_key = name, key, loose_key(name)
-    _save_name(locked, update_fields=["name", "name_key", "loose_key"])
+    _save_name(locked, actor, update_fields=["name", "name_key", "loose_key"])
     User.objects.filter(pk=locked.user_id).update(display_name=account_label(name))
     record(
         "collective.rename",

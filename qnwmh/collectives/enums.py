@@ -17,3 +17,11 @@ class DataState(models.TextChoices):
 
     FROZEN = "frozen", _("Frozen (data not qualified)")
     QUALIFIED = "qualified", _("Data qualified")
+
+
+class TransferState(models.TextChoices):
+    """A transfer request across jurisdictions (seeds 000 Q4, issue 10 item 10)."""
+
+    PENDING = "pending", _("Waiting for a decision")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")

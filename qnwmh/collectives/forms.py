@@ -114,3 +114,24 @@ class ImportForm(forms.Form):
                 _("The file is larger than 20 MB. Please split it and import the parts.")
             )
         return uploaded
+
+
+class TransferRequestForm(forms.Form):
+    """A transfer request from the new-collective page: the existing collective's name, the
+    unit of the requester's subtree it should move to, and why (seeds 000 Q4)."""
+
+    name = forms.CharField(label=_("Collective name"), max_length=200)
+    unit = forms.Field()
+    reason = forms.CharField(
+        label=_("Reason"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"] = UnitPickerField(user, label=_("Requested jurisdiction"))
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason declined"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
-from qnwmh.collectives.enums import DataState, Ownership
+from qnwmh.collectives.enums import DataState, Ownership, TransferState
 from qnwmh.core.scoping import BUSINESS, COLLECTIVE, Scope, ScopedQuerySet
 from qnwmh.cycles.enums import Level
 from qnwmh.units.enums import Line
@@ -106,6 +106,56 @@ class FormerName(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TransferRequestQuerySet(ScopedQuerySet):
+    # The requesting unit's subtree: the requester and every admin above it — the deciding
+    # unit (the lowest over both ends) is one of them.
+    scope = Scope(path="to_unit_path", roles=BUSINESS)
+
+
+class TransferRequest(models.Model):
+    """转移申请: an admin who finds that a collective of another jurisdiction is in fact one of
+    its own asks the lowest unit over both to move it (seeds 000 Q4: 由上级管理员转移). The
+    requester never sees the code (issue 10 item 10); accepting moves the collective with its
+    history (`domain.transfer`)."""
+
+    collective = models.ForeignKey(
+        Collective, models.CASCADE, related_name="transfer_requests", verbose_name=_("collective")
+    )
+    from_unit = models.ForeignKey(
+        "units.Unit", models.PROTECT, related_name="+", verbose_name=_("current jurisdiction")
+    )
+    to_unit = models.ForeignKey(
+        "units.Unit", models.PROTECT, related_name="+", verbose_name=_("requested jurisdiction")
+    )
+    to_unit_path = models.CharField(max_length=80, db_index=True)
+    deciding_unit = models.ForeignKey(
+        "units.Unit", models.PROTECT, related_name="+", verbose_name=_("deciding unit")
+    )
+    reason = models.TextField(_("reason"), max_length=1000, blank=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=TransferState.choices, default=TransferState.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(_("reason declined"), max_length=1000, blank=True)
+
+    objects = TransferRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("transfer request")
+        verbose_name_plural = _("transfer requests")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.collective.name} → {self.to_unit.name}"
 
 
 def level_label(level: str) -> str:

@@ -34,3 +34,13 @@ can_create_collective = is_admin_over
 can_manage_collective = is_admin_over_collective
 can_view_collective = can_manage_collective | is_the_collective
 can_import_collectives = is_admin_of_own_unit
+
+
+@rules.predicate
+def is_admin_over_deciding_unit(user, transfer_request) -> bool:
+    """The lowest unit over both ends of a transfer request decides it (seeds 000 Q4)."""
+    return is_admin_over(user, transfer_request.deciding_unit)
+
+
+# (user, transfer request): accept or decline.
+can_decide_transfer = is_admin_over_deciding_unit

@@ -9,6 +9,17 @@ urlpatterns = [
     path("new/candidates/", views.candidates, name="candidates"),
     path("import/", views.import_upload, name="import"),
     path("import/template.csv", views.import_template, name="import_template"),
+    path("transfer-requests/", views.transfer_requests, name="transfer_requests"),
+    path(
+        "transfer-requests/<int:pk>/accept/",
+        views.transfer_request_accept,
+        name="transfer_request_accept",
+    ),
+    path(
+        "transfer-requests/<int:pk>/decline/",
+        views.transfer_request_decline,
+        name="transfer_request_decline",
+    ),
     path("<slug:code>/", views.collective_detail, name="detail"),
     path("<slug:code>/rename/", views.rename, name="rename"),
     path("<slug:code>/details/", views.update_details, name="update_details"),

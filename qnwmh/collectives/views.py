@@ -10,14 +10,16 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qnwmh.collectives import domain, duplicates, frozen, imports, queries
+from qnwmh.collectives import domain, duplicates, frozen, imports, queries, rules, transfers
 from qnwmh.collectives.forms import (
     CollectiveForm,
+    DeclineForm,
     DetailsForm,
     ImportForm,
     RenameForm,
     SearchForm,
     TransferForm,
+    TransferRequestForm,
     UnfreezeForm,
 )
 from qnwmh.collectives.imports import rows as legacy
@@ -80,8 +82,15 @@ def _list_row(collective, url: str) -> dict:
     }
 
 
-def _render_create(request, form, *, candidates=None, existing=None, status=200):
-    context = {"form": form, "candidates": candidates, "existing": existing}
+def _render_create(
+    request, form, *, candidates=None, existing=None, transfer_form=None, status=200
+):
+    context = {
+        "form": form,
+        "candidates": candidates,
+        "existing": existing,
+        "transfer_form": transfer_form,
+    }
     return render(request, "collectives/create.html", context, status=status)
 
 
@@ -103,7 +112,7 @@ def collective_create(request):
     data = form.cleaned_data
     # "confirmed" comes from the "not the same collective, create anyway" button.
     if not request.POST.get("confirmed"):
-        candidates = duplicates.near_duplicates(data["name"])
+        candidates = duplicates.near_duplicates(data["name"], request.user)
         if candidates:
             return _render_create(request, form, candidates=candidates)
     try:
@@ -111,8 +120,24 @@ def collective_create(request):
     except DomainError as exc:
         apply_errors(form, exc)
         existing = _existing_in_sight(request, exc.extra.get("existing_code"))
-        return _render_create(request, form, existing=existing, status=exc.status)
+        return _render_create(
+            request,
+            form,
+            existing=existing,
+            transfer_form=_transfer_offer(request, exc, data),
+            status=exc.status,
+        )
     return _one_time_password_page(request, collective, one_time_password, created=True)
+
+
+def _transfer_offer(request, exc, data):
+    """Outside the caller's subtree the 409 names no code, only a transfer request (issue 10
+    item 10): the form for it, filled with the existing name and the unit typed."""
+    hint = exc.extra.get("transfer_request")
+    if not hint:
+        return None
+    initial = {"name": hint["name"], "unit": data["unit"].pk}
+    return TransferRequestForm(user=request.user, initial=initial)
 
 
 def _existing_in_sight(request, code):
@@ -125,7 +150,7 @@ def _existing_in_sight(request, code):
 def candidates(request):
     """htmx partial: near-duplicates of the name being typed."""
     name = request.GET.get("name", "")[:200]
-    found = duplicates.near_duplicates(name) if name.strip() else []
+    found = duplicates.near_duplicates(name, request.user) if name.strip() else []
     return render(request, "collectives/_candidates.html", {"candidates": found})
 
 
@@ -307,3 +332,65 @@ def account_status(account) -> tuple[str, str]:
     if account.must_change_password:
         return "warn", _("One-time password not yet changed")
     return "ok", _("Active")
+
+
+def _render_transfer_requests(request, *, form=None, decline_forms=None, status=200):
+    found = list(transfers.visible(request.user)[:200])
+    decline_forms = decline_forms or {}
+    rows = [
+        {
+            "request": t,
+            "can_decide": rules.can_decide_transfer(request.user, t),
+            "decline_form": decline_forms.get(t.pk) or DeclineForm(prefix=f"d{t.pk}"),
+        }
+        for t in found
+    ]
+    context = {"rows": rows, "form": form or TransferRequestForm(user=request.user)}
+    return render(request, "collectives/transfer_requests.html", context, status=status)
+
+
+@admin_required
+def transfer_requests(request):
+    """转移申请: those the admin's subtree made, and those its unit decides (seeds 000 Q4)."""
+    if request.method != "POST":
+        return _render_transfer_requests(request)
+    form = TransferRequestForm(request.POST, user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            transfers.request_transfer(
+                request.user, name=data["name"], to_unit=data["unit"], reason=data["reason"]
+            )
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("collectives:transfer_requests")
+    return _render_transfer_requests(request, form=form, status=400)
+
+
+@admin_required
+@require_POST
+def transfer_request_accept(request, pk):
+    try:
+        transfers.accept(request.user, transfers.get(request.user, pk))
+    except DomainError as exc:
+        return error_page(request, exc)
+    return redirect("collectives:transfer_requests")
+
+
+@admin_required
+@require_POST
+def transfer_request_decline(request, pk):
+    try:
+        transfer_request = transfers.get(request.user, pk)
+    except DomainError as exc:
+        return error_page(request, exc)
+    form = DeclineForm(request.POST, prefix=f"d{pk}")
+    if form.is_valid():
+        try:
+            transfers.decline(request.user, transfer_request, form.cleaned_data["reason"])
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("collectives:transfer_requests")
+    return _render_transfer_requests(request, decline_forms={pk: form}, status=400)

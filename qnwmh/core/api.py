@@ -23,6 +23,11 @@ class ErrorDetail(Schema):
     code: str
     message: str
     fields: dict
+    # Extras of some codes (API.md): 409 collective_exists names `existing_code` inside the
+    # caller's subtree, otherwise `existing_unit` and a `transfer_request` hint.
+    existing_code: str | None = None
+    existing_unit: dict | None = None
+    transfer_request: dict | None = None
 
 
 class ErrorOut(Schema):

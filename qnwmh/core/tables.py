@@ -77,6 +77,17 @@ class Table:
     repeat_header: bool = False
     freeze_header: bool = True
     chunk_size: int = CHUNK
+    # Printed tables (issue 11 item 7): a CJK font name on every cell (Excel's default Calibri
+    # has no Chinese), thin borders and wrapped text on the data cells, column widths from the
+    # longest text (a CJK character counts two, capped at `max_width` and then wrapped).
+    font_name: str = ""
+    borders: bool = False
+    fit_widths: bool = False
+    max_width: float = 50
+    # False: `rows()` answers the cells as they are; the CSV writer guards them against
+    # formulas and the Excel writer writes them as text, which needs no guard (a text cell is
+    # never a formula), so no stray apostrophe shows in the sheet (issue 11 item 7).
+    guarded_rows: bool = True
 
     def headers(self) -> list[str]:
         return [str(column.header) for column in self.columns]
@@ -129,11 +140,69 @@ def write_xlsx(
     workbook = xlsxwriter.Workbook(
         path, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     )
+    if table.font_name:
+        workbook.formats[0].set_font_name(table.font_name)
     sheet = workbook.add_worksheet(str(table.sheet_name)[:31] or None)
     header_row = _write_top(workbook, sheet, table)
-    write_chunk = _chunk_writer(workbook, sheet, table.columns, first_row=header_row + 1)
+    widths = [display_width(h) for h in table.headers()]
+    if table.borders or table.font_name or table.fit_widths:
+        write_chunk = _printed_writer(workbook, sheet, table, header_row + 1, widths)
+    else:
+        write_chunk = _chunk_writer(workbook, sheet, table.columns, first_row=header_row + 1)
     write_while_reading(chunks, write_chunk, progress, total, report_in_writer)
+    if table.fit_widths:
+        for column, width in enumerate(widths):
+            sheet.set_column(column, column, min(width + 2, table.max_width))
     workbook.close()
+
+
+def display_width(value) -> int:
+    """Columns a text takes in a sheet: a CJK (wide) character two, any other one."""
+    text = "" if value is None else str(value)
+    return sum(2 if ord(char) > 0x2E7F else 1 for char in text)
+
+
+def _with_font(table: Table, properties: Mapping) -> dict:
+    found = dict(properties)
+    if table.font_name:
+        found.setdefault("font_name", table.font_name)
+    return found
+
+
+def _printed_writer(workbook, sheet, table: Table, first_row: int, widths: list[int]):
+    """The writer of a printed table: every cell bordered and wrapped in the table's font, the
+    widest text of each column remembered for `fit_widths`. Text cells are written as text,
+    unguarded when the table's rows are (`guarded_rows` False): Excel reads no formula there."""
+    properties = {"valign": "vcenter", "text_wrap": True}
+    if table.borders:
+        properties["border"] = 1
+    text_format = workbook.add_format(_with_font(table, properties))
+    numbers = itertools.count(first_row)
+    plan = [
+        (
+            sheet.write_string if column.text else sheet.write,
+            workbook.add_format(_with_font(table, {**properties, **column.cell_format}))
+            if column.cell_format
+            else text_format,
+        )
+        for column in table.columns
+    ]
+
+    def write_cells(chunk: list[list]) -> None:
+        for row, number in zip(chunk, numbers, strict=False):
+            for index, ((write, cell_format), value) in enumerate(zip(plan, row, strict=False)):
+                if value is None or value == "":
+                    sheet.write_blank(number, index, None, cell_format)
+                    continue
+                if isinstance(value, str):
+                    sheet.write_string(number, index, value, cell_format)
+                else:
+                    write(number, index, value, cell_format)
+                width = display_width(value)
+                if width > widths[index]:
+                    widths[index] = width
+
+    return write_cells
 
 
 def _write_top(workbook, sheet, table: Table) -> int:
@@ -147,13 +216,16 @@ def _write_top(workbook, sheet, table: Table) -> int:
     lines = [(table.title, table.title_format)] if table.title else []
     lines += [(line, table.line_format) for line in table.header_lines]
     for text, properties in lines:
-        line_format = workbook.add_format(dict(properties))
+        line_format = workbook.add_format(_with_font(table, properties))
         if width > 1:
             sheet.merge_range(row, 0, row, width - 1, safe_cell(str(text)), line_format)
         else:
             sheet.write_string(row, 0, safe_cell(str(text)), line_format)
         row += 1
-    header_format = workbook.add_format(dict(table.header_format))
+    header_properties = _with_font(table, table.header_format)
+    if table.borders:
+        header_properties.update({"border": 1, "text_wrap": True, "align": "center"})
+    header_format = workbook.add_format(header_properties)
     sheet.write_row(row, 0, [safe_cell(h) for h in table.headers()], header_format)
     if table.freeze_header:
         sheet.freeze_panes(row + 1, 0)
@@ -222,7 +294,14 @@ def write_csv(
         out.write(codecs.BOM_UTF8.decode())
         writer = csv.writer(out)
         writer.writerow([safe_cell(h) for h in table.headers()])
-        write_while_reading(chunks, writer.writerows, progress, total, report_in_writer)
+        if table.guarded_rows:
+            write_rows = writer.writerows
+        else:
+
+            def write_rows(chunk: list[list]) -> None:
+                writer.writerows(safe_row(row) for row in chunk)
+
+        write_while_reading(chunks, write_rows, progress, total, report_in_writer)
 
 
 def write_while_reading(

@@ -1,18 +1,19 @@
-"""申报集体汇总表 (summary of applying collectives, seeds 003/004): one row per registration of a
-cycle in a unit's subtree — 集体名称, 集体编码, 归口单位, 所获称号及时间, 是否网上报备, 状态 — as
-Excel or as CSV, written by the shared table writer (qnwmh/core/tables.py).
+"""申报集体汇总表 (summary of applying collectives) exactly as seeds 004 附件2 / 003 附件2 lay it
+out: a title line with the 届次, 单位名称（盖章） and 报送日期, then 序号, 集体名称, 归口单位,
+所获称号及时间, 是否网上报备 and 状态 — one row per *registered* registration of a cycle in a unit's
+subtree (not drafts, returns or cancels: 004 "没有网上报备的不予以评选表彰"), ordered by unit then
+collective name. 所获称号及时间 comes from the title register only (titles.Title), never from
+what a collective typed (issue 10 item 5). Printed as the seed's table: A4 landscape, fitted to
+the width, the header rows on every page, borders, wrapping, a CJK font, widths from content.
 
 Written by a background job (qnwmh.jobs) so a national export does not hold a request open.
 The job re-scopes everything through the starter's own `visible_to`, so its parameters cannot
-widen what it reads. Every cell goes through safe_cell (no formula injection from a
-collective's name), in both formats.
+widen what it reads. The CSV guards every cell against formulas; the xlsx writes text cells as
+text, which need no guard (issue 11 item 7).
 
 Speed and memory (docs/performance.md §6–8): one query reads every cell's data as plain
-tuples in chunks (`values_list` over `iterator`, a server-side cursor on PostgreSQL, inside a
-transaction of its own there), the titles on record aggregated in it, so no model instances are
-built and no second query is made; labels (states, 是/否, title cells) are made once per export
-and looked up per row. The writer streams (core/tables.py), so memory stays flat however many
-collectives there are.
+tuples in chunks (`values_list` over `iterator`), the titles on record aggregated in it; labels
+are made once per export and looked up per row. The writer streams (core/tables.py).
 """
 
 import json
@@ -21,13 +22,11 @@ from collections.abc import Iterable
 
 from django.core.files import File
 from django.db.models import Func, TextField
-from django.db.models.functions import Cast
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qnwmh.core.paths import subtree_filter
-from qnwmh.core.spreadsheets import safe_text
 from qnwmh.core.tables import FORMATS, XLSX, Column, Table, write_table
 from qnwmh.cycles.enums import Level
 from qnwmh.cycles.models import Cycle
@@ -37,9 +36,12 @@ from qnwmh.registrations.models import Registration
 from qnwmh.titles.models import Title
 from qnwmh.units.models import Unit
 
-# The columns read per registration, in this order (see SummaryTable.rows). Titles on record and
-# declared titles both come as JSON text: most are NULL or "[]", and the rest repeat.
-COLUMNS = ("collective__name", "collective__code", "unit__name", "held_text", "prior_text", "state")
+# The columns read per registration, in this order (see SummaryTable.rows). Titles on record
+# come as JSON text: most are NULL, and the rest repeat.
+COLUMNS = ("collective__name", "unit__name", "held_text", "state")
+# The CJK font of the printed tables (宋体 as the seed's forms; LibreOffice falls back to a
+# Noto CJK font where SimSun is missing).
+PRINT_FONT = "宋体"
 # Title cells memoised per export; cleared when full, so memory stays flat.
 TITLE_CELLS_KEPT = 20_000
 
@@ -65,15 +67,26 @@ class HeldTitles(Func):
         return self.as_sql(compiler, connection, template=template, **extra)
 
 
+def chinese_date(day) -> str:
+    """报送日期 as the seeds write dates: 2026年12月4日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def unit_order(prefix: str = "") -> list[str]:
+    """Units in their official order when the unit tree keeps one (a `sort_order` field), else
+    by name (seeds 000 附件1 lists the cities in the province's own order)."""
+    fields = {field.name for field in Unit._meta.get_fields()}
+    ordered = ["sort_order"] if "sort_order" in fields else []
+    return [f"{prefix}{name}" for name in (*ordered, "name")]
+
+
 def summary_rows(actor, cycle: Cycle, unit: Unit):
-    """The registrations the table lists, in unit and code order, as value tuples."""
+    """The registered registrations the table lists, by unit then collective name."""
     return (
         Registration.objects.visible_to(actor)
-        .filter(cycle=cycle, **subtree_filter("unit_path", unit.path))
-        .order_by("unit_path", "collective__code", "id")
-        .annotate(
-            prior_text=Cast("prior_titles", TextField()), held_text=HeldTitles("collective_id")
-        )
+        .filter(cycle=cycle, state__in=REGISTERED, **subtree_filter("unit_path", unit.path))
+        .order_by(*unit_order("unit__"), "unit_id", "collective__name", "id")
+        .annotate(held_text=HeldTitles("collective_id"))
         .values_list(*COLUMNS)
     )
 
@@ -85,15 +98,26 @@ class SummaryTable(Table):
 
     sheet_name = gettext_lazy("Summary of applying collectives")
     columns = (
-        Column(gettext_lazy("Collective name"), 36),
-        Column(gettext_lazy("Collective code"), 14),
-        Column(gettext_lazy("Managing unit"), 20),
-        Column(gettext_lazy("Titles held and when"), 48),
-        Column(gettext_lazy("Registered online"), 14),
-        Column(gettext_lazy("State"), 16),
+        Column(gettext_lazy("No."), text=False, cell_format={"align": "center"}),
+        Column(gettext_lazy("Collective name")),
+        Column(gettext_lazy("Managing unit")),
+        Column(gettext_lazy("Titles held and when")),
+        Column(gettext_lazy("Registered online"), cell_format={"align": "center"}),
+        Column(gettext_lazy("State"), cell_format={"align": "center"}),
     )
+    landscape = repeat_header = borders = fit_widths = True
+    font_name = PRINT_FONT
+    guarded_rows = False
 
-    def __init__(self):
+    def __init__(self, cycle: Cycle | None = None, unit: Unit | None = None, date=None):
+        if cycle is not None:
+            self.title = _("%(cycle)s: summary of applying collectives") % {"cycle": cycle.name}
+        if unit is not None:
+            self.header_lines = [
+                _("Unit (seal): %(unit)s        Date submitted: %(date)s")
+                % {"unit": unit.name, "date": date or ""}
+            ]
+        self.number = 0
         yes, no = _("Yes"), _("No")
         self.states = {value: str(label) for value, label in RegistrationState.choices}
         self.registered = {value: yes if value in REGISTERED else no for value in self.states}
@@ -104,40 +128,37 @@ class SummaryTable(Table):
         self.title_cells: dict[tuple, str] = {}
 
     def rows(self, chunk: tuple[tuple, ...]) -> list[list]:
-        """The table rows of a chunk of `summary_rows` tuples."""
+        """The table rows of a chunk of `summary_rows` tuples, numbered on (序号). Unguarded:
+        the CSV writer guards them, the xlsx needs no guard (guarded_rows False)."""
         states, registered, titles = self.states, self.registered, self.titles
+        first = self.number
+        self.number += len(chunk)
         return [
             [
-                safe_text(name),
-                safe_text(code),
-                safe_text(unit),
-                "" if held is None and prior == "[]" else titles(held, prior),
+                number,
+                name,
+                unit,
+                "" if held is None else titles(held),
                 registered[state],
                 states[state],
             ]
-            for name, code, unit, held, prior, state in chunk
+            for number, (name, unit, held, state) in enumerate(chunk, start=first + 1)
         ]
 
-    def titles(self, held_text: str | None, prior_text: str | None) -> str:
-        """The 所获称号及时间 cell (safe) of the titles on record and the declared ones, both as
-        JSON text; memoised, as a few combinations make up most rows."""
-        key = (held_text, prior_text)
-        cell = self.title_cells.get(key)
+    def titles(self, held_text: str | None) -> str:
+        """The 所获称号及时间 cell of the titles on record (JSON text); memoised, as a few
+        combinations make up most rows."""
+        cell = self.title_cells.get(held_text)
         if cell is None:
             if len(self.title_cells) >= TITLE_CELLS_KEPT:
                 self.title_cells.clear()
             held = json.loads(held_text) if held_text else ()
-            prior = json.loads(prior_text) if prior_text else ()
-            cell = self.title_cells[key] = self.title_cell(held, prior)
+            cell = self.title_cells[held_text] = self.title_cell(held)
         return cell
 
-    def title_cell(self, held: Iterable, prior: Iterable[dict]) -> str:
-        """Titles on record (oldest first), then those the profile declares, each once, as
-        eligibility.title_texts writes them; a safe cell."""
-        keys = [
-            *((level, year, name or "") for level, year, name in held),
-            *((t["level"], t["year"], t.get("name") or "") for t in prior),
-        ]
+    def title_cell(self, held: Iterable) -> str:
+        """Titles on record (oldest first), each once, as eligibility.title_texts writes them."""
+        keys = [(level, year, name or "") for level, year, name in held]
         texts = [
             self.title_pattern
             % {
@@ -147,7 +168,7 @@ class SummaryTable(Table):
             }
             for level, year, name in dict.fromkeys(keys)
         ]
-        return safe_text("；".join(texts))
+        return "；".join(texts)
 
 
 @job_handler
@@ -163,7 +184,8 @@ def export_summary(job, progress) -> dict:
         total = rows.count()
         progress(0, total)
         with tempfile.NamedTemporaryFile(suffix=f".{kind}") as output:
-            write_table(output.name, kind, SummaryTable(), rows, progress, total)
+            table = SummaryTable(cycle, unit, chinese_date(timezone.localdate()))
+            write_table(output.name, kind, table, rows, progress, total)
             name = _("Summary of applying collectives-%(cycle)s-%(unit)s") % {
                 "cycle": cycle.name,
                 "unit": unit.name,

@@ -6,4 +6,5 @@ app_name = "reporting"
 urlpatterns = [
     # A cycle's progress stays under the cycle's own address.
     path("cycles/<int:pk>/progress/", views.progress, name="progress"),
+    path("cycles/<int:pk>/export/", views.export, name="export"),
 ]

@@ -10,26 +10,10 @@ from bench.run import alternated
 from qnwmh.registrations import exports
 
 VALUES = [
-    ("=集体", "c1", "-单位", None, "[]", "draft"),
-    ("甲集体", "c2", "乙团委", json.dumps([["CITY", 2020, ""]]), "[]", "approved"),
-    (
-        "乙集体",
-        "@c3",
-        "丙团委",
-        json.dumps([["COUNTY", 2017, "=县级"], ["CITY", 2020, "市级"]]),
-        json.dumps(
-            [{"level": "CITY", "year": 2020, "name": "市级"}, {"level": "PROVINCIAL", "year": 2021}]
-        ),
-        "named",
-    ),
-    (
-        "丁集体",
-        "c4",
-        "丁团委",
-        None,
-        json.dumps([{"level": "NATIONAL", "year": 2019, "name": ""}]),
-        "submitted",
-    ),
+    ("=集体", "-单位", None, "submitted"),
+    ("甲集体", "乙团委", json.dumps([["CITY", 2020, ""]]), "approved"),
+    ("乙集体", "丙团委", json.dumps([["COUNTY", 2017, "=县级"], ["CITY", 2020, "市级"]]), "named"),
+    ("丁集体", "丁团委", None, "submitted"),
 ]
 
 

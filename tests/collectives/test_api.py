@@ -352,14 +352,17 @@ def test_candidates(world, api_client):
         "count": 1,
         "results": [
             {
-                "code": existing.code,
+                # Another province: the unit, never the code (issue 10 item 10).
+                "code": None,
                 "name": "长沙银行股份有限公司营业部",
                 "matched_name": "长沙银行股份有限公司营业部",
                 "exact": False,
+                "in_jurisdiction": False,
                 "unit": {"id": world.guangzhou.pk, "name": "广州市团委"},
             }
         ],
     }
+    assert existing.code not in response.content.decode()
     assert api_client.get("/collectives/candidates").status_code == 400
 
 

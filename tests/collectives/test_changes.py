@@ -67,10 +67,14 @@ def test_rename_to_another_collectives_name_or_former_name_conflicts(world):
     for taken in ("广州地铁三号线（乘务中心）", "广州地铁3号线乘务组"):
         with pytest.raises(Conflict) as caught:
             domain.rename(world.users["wuling"], collective, taken)
-        assert (caught.value.code, caught.value.extra) == (
-            "collective_exists",
-            {"existing_code": other.code},
-        )
+        # Another province's collective: named by its unit only (issue 10 item 10).
+        assert caught.value.code == "collective_exists"
+        assert caught.value.extra["existing_unit"] == {
+            "id": world.guangzhou.pk,
+            "name": "广州市团委",
+        }
+        assert "existing_code" not in caught.value.extra
+        assert other.code not in caught.value.message
     assert FormerName.objects.filter(collective=collective).count() == 0
 
 

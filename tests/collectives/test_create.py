@@ -76,7 +76,7 @@ def test_create_collective_cleans_name_and_phone(world):
 def test_create_collective_same_name_answers_existing_code(world, spelling):
     existing = CollectiveFactory(unit=world.changde, name="武陵区人民医院急诊科")
     with pytest.raises(Conflict) as caught:
-        _create(world.users["wuling"], world.wuling, name=spelling)
+        _create(world.users["changde"], world.wuling, name=spelling)
     error = caught.value
     assert (error.code, error.extra) == ("collective_exists", {"existing_code": existing.code})
     assert error.message == (
@@ -96,11 +96,24 @@ def test_create_collective_former_name_answers_existing_code(world):
     assert caught.value.extra == {"existing_code": existing.code}
 
 
-def test_create_collective_in_another_province_still_names_the_existing_code(world):
+def test_create_collective_in_another_province_names_its_unit_never_its_code(world):
+    """Issue 10 item 10: the code is the collective's login name; another province learns only
+    the jurisdiction and where to send a transfer request (the national committee)."""
     existing = CollectiveFactory(unit=world.guangzhou, name="广州地铁三号线乘务中心")
     with pytest.raises(Conflict) as caught:
         _create(world.users["hunan"], world.hunan, name="广州地铁三号线乘务中心")
-    assert caught.value.extra == {"existing_code": existing.code}
+    error = caught.value
+    assert error.code == "collective_exists"
+    assert error.extra == {
+        "existing_unit": {"id": world.guangzhou.pk, "name": "广州市团委"},
+        "transfer_request": {
+            "name": "广州地铁三号线乘务中心",
+            "decided_by": {"id": world.national.pk, "name": "全国组委会"},
+            "url": "/api/v1/collectives/transfer-requests",
+        },
+    }
+    assert existing.code not in error.message
+    assert "广州市团委" in error.message and "转移申请" in error.message
 
 
 def test_create_collective_outside_subtree_forbidden(world):

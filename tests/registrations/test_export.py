@@ -21,7 +21,9 @@ from tests.registrations.factories import (
     TitleFactory,
 )
 
-HEADER = ("集体名称", "集体编码", "归口单位", "所获称号及时间", "是否网上报备", "状态")
+HEADER = ("序号", "集体名称", "归口单位", "所获称号及时间", "是否网上报备", "状态")
+# The title line and the seed's header line (单位名称（盖章）, 报送日期) above the header row.
+TOP = 2
 
 
 @pytest.fixture(autouse=True)
@@ -36,9 +38,13 @@ def export(client, django_capture_on_commit_callbacks, **data):
 
 
 def sheet_rows(job: Job) -> list[tuple]:
+    """The header row and the data rows (the title and header lines cut off)."""
+    return list(workbook_of(job).active.iter_rows(values_only=True))[TOP:]
+
+
+def workbook_of(job: Job):
     with job.output_file.open("rb") as handle:
-        workbook = openpyxl.load_workbook(io.BytesIO(handle.read()))
-    return list(workbook.active.iter_rows(values_only=True))
+        return openpyxl.load_workbook(io.BytesIO(handle.read()))
 
 
 @pytest.fixture
@@ -54,8 +60,15 @@ def hunan_rows(world, cycle):
     RegistrationFactory(
         cycle=cycle,
         collective=CollectiveFactory(unit=world.changde, code="cd0001", name='=HYPERLINK("x")'),
-        state=S.DRAFT,
+        state=S.SUBMITTED,
     )
+    # Not registered: neither is listed (004: 没有网上报备的不予以评选表彰).
+    for code, state in (("cd0002", S.DRAFT), ("cd0003", S.CANCELLED)):
+        RegistrationFactory(
+            cycle=cycle,
+            collective=CollectiveFactory(unit=world.changde, code=code, name=f"未报备{code}"),
+            state=state,
+        )
     RegistrationFactory(
         cycle=cycle,
         collective=CollectiveFactory(unit=world.guangzhou, code="gz0001", name="广州某集体"),
@@ -72,21 +85,16 @@ def test_export_runs_as_a_job_and_writes_the_table(
     assert response["Location"] == f"/jobs/{job.pk}/"
     assert (job.status, job.done, job.total) == (JobStatus.DONE, 2, 2)
     assert job.output_name == f"申报集体汇总表-{cycle.name}-湖南省团委.xlsx"
+    # By unit (name order here: no official order), then name; titles from the register only
+    # (the typed 常德市青年文明号 claim is not printed); a text cell with no stray apostrophe.
     assert sheet_rows(job) == [
         HEADER,
+        (1, '=HYPERLINK("x")', "常德市团委", None, "是", "报备集体（待审核）"),
         (
-            '=HYPERLINK("x")'.join(["'", ""]),
-            "cd0001",
-            "常德市团委",
-            None,
-            "否",
-            "草稿",
-        ),
-        (
+            2,
             "武陵区人民医院急诊科",
-            "wl0001",
             "武陵区团委",
-            "湖南省青年文明号（省级，2022 年）；常德市青年文明号（市级，2019 年）",
+            "湖南省青年文明号（省级，2022 年）",
             "是",
             "创建集体",
         ),
@@ -100,7 +108,7 @@ def test_export_of_a_lower_admin_covers_its_subtree_only(
 ):
     export(login_as(world.users["wuling"]), django_capture_on_commit_callbacks, cycle=cycle.pk)
     rows = sheet_rows(Job.objects.get())
-    assert [row[1] for row in rows[1:]] == ["wl0001"]
+    assert [row[1] for row in rows[1:]] == ["武陵区人民医院急诊科"]
 
 
 def test_export_narrowed_to_a_unit(
@@ -109,7 +117,7 @@ def test_export_narrowed_to_a_unit(
     client = login_as(world.users["hunan"])
     export(client, django_capture_on_commit_callbacks, cycle=cycle.pk, unit=world.changde.pk)
     rows = sheet_rows(Job.objects.get())
-    assert sorted(row[1] for row in rows[1:]) == ["cd0001", "wl0001"]
+    assert [row[1] for row in rows[1:]] == ['=HYPERLINK("x")', "武陵区人民医院急诊科"]
 
 
 def test_export_cycle_of_another_province_is_404(
@@ -150,12 +158,14 @@ def test_export_guangdong_cycle_lists_guangdong_only(
 ):
     gd_cycle = CycleFactory(unit=world.guangdong)
     RegistrationFactory(
-        cycle=gd_cycle, collective=CollectiveFactory(unit=world.guangzhou, code="gz7")
+        cycle=gd_cycle,
+        collective=CollectiveFactory(unit=world.guangzhou, code="gz7", name="广州七"),
+        state=S.SUBMITTED,
     )
     export(
         login_as(world.users["guangdong"]), django_capture_on_commit_callbacks, cycle=gd_cycle.pk
     )
-    assert [row[1] for row in sheet_rows(Job.objects.get())[1:]] == ["gz7"]
+    assert [row[1] for row in sheet_rows(Job.objects.get())[1:]] == ["广州七"]
 
 
 def test_export_form_needs_a_cycle(world, login_as):
@@ -202,7 +212,7 @@ def test_export_outside_a_transaction_writes_the_table_and_its_progress(
     # From the writer thread, whose own connection is in no transaction; or from this one.
     assert reported == ([(2, True, False)] if in_writer else [(2, False, False)] * 2)
     rows = csv_rows(job) if kind == "csv" else sheet_rows(job)
-    assert [row[1] for row in rows[1:]] == ["cd0001", "wl0001"]
+    assert [row[2] for row in rows[1:]] == ["常德市团委", "武陵区团委"]
 
 
 def csv_rows(job: Job) -> list[list[str]]:
@@ -225,14 +235,15 @@ def test_csv_export_has_the_same_columns_rows_and_escaping(
         "csv",
     )
     assert job.output_name == f"申报集体汇总表-{cycle.name}-湖南省团委.csv"
+    # The CSV keeps the formula guard (issue 11 item 7); no title lines: it is data.
     assert csv_rows(job) == [
         list(HEADER),
-        ['\'=HYPERLINK("x")', "cd0001", "常德市团委", "", "否", "草稿"],
+        ["1", '\'=HYPERLINK("x")', "常德市团委", "", "是", "报备集体（待审核）"],
         [
+            "2",
             "武陵区人民医院急诊科",
-            "wl0001",
             "武陵区团委",
-            "湖南省青年文明号（省级，2022 年）；常德市青年文明号（市级，2019 年）",
+            "湖南省青年文明号（省级，2022 年）",
             "是",
             "创建集体",
         ],
@@ -248,7 +259,7 @@ def test_csv_export_of_a_lower_admin_covers_its_subtree_only(
 ):
     client = login_as(world.users["wuling"])
     export(client, django_capture_on_commit_callbacks, cycle=cycle.pk, format="csv")
-    assert [row[1] for row in csv_rows(Job.objects.get())[1:]] == ["wl0001"]
+    assert [row[1] for row in csv_rows(Job.objects.get())[1:]] == ["武陵区人民医院急诊科"]
 
 
 def test_csv_cells_that_need_quoting_round_trip(
@@ -259,12 +270,13 @@ def test_csv_cells_that_need_quoting_round_trip(
         RegistrationFactory(
             cycle=cycle,
             collective=CollectiveFactory(unit=world.wuling, code=f"q{number}", name=name),
+            state=S.SUBMITTED,
         )
     client = login_as(world.users["hunan"])
     export(client, django_capture_on_commit_callbacks, cycle=cycle.pk, format="csv")
-    written = {row[1]: row[0] for row in csv_rows(Job.objects.get())[1:]}
-    assert written == {f"q{n}": safe_cell(name) for n, name in enumerate(names)}
-    assert all(not cell.startswith(("=", "+", "-", "@", "\t")) for cell in written.values())
+    written = {row[1] for row in csv_rows(Job.objects.get())[1:]}
+    assert written == {safe_cell(name) for name in names}
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t")) for cell in written)
 
 
 def test_unknown_format_falls_back_to_excel(
@@ -274,6 +286,29 @@ def test_unknown_format_falls_back_to_excel(
     export(client, django_capture_on_commit_callbacks, cycle=cycle.pk, format="pdf")
     job = Job.objects.get()
     assert job.output_name.endswith(".xlsx") and len(sheet_rows(job)) == 3
+
+
+def test_xlsx_prints_as_the_seeds_table(
+    world, login_as, cycle, hunan_rows, django_capture_on_commit_callbacks
+):
+    """004 附件2 / 003 附件2: the title with the 届次, 单位名称（盖章） and 报送日期; A4 landscape,
+    fitted to the width, header rows repeated, borders, wrapping, a CJK font, widths."""
+    client = login_as(world.users["hunan"])
+    export(client, django_capture_on_commit_callbacks, cycle=cycle.pk)
+    sheet = workbook_of(Job.objects.get()).active
+    assert sheet["A1"].value == f"{cycle.name}申报集体汇总表"
+    assert sheet["A2"].value.startswith("单位名称（盖章）：湖南省团委")
+    assert "报送日期：" in sheet["A2"].value
+    assert [c.value for c in sheet[3]] == list(HEADER)
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.paperSize == 9
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0
+    assert sheet.print_title_rows == "$3:$3"  # the column headers on every page
+    cell = sheet["B5"]
+    assert cell.font.name == "宋体" and cell.border.left.style == "thin"
+    assert cell.alignment.wrap_text
+    assert sheet.column_dimensions["B"].width >= 20
 
 
 def test_export_page_offers_excel_and_csv(world, login_as):
@@ -302,13 +337,13 @@ def test_export_query_count_does_not_grow_with_rows(world, cycle, kind):
     units, with titles) cost the same queries."""
     first = CollectiveFactory(unit=world.wuling, code="c0")
     TitleFactory(collective=first, level="CITY", year=2020)
-    RegistrationFactory(cycle=cycle, collective=first)
+    RegistrationFactory(cycle=cycle, collective=first, state=S.SUBMITTED)
     one = _export_queries(world, cycle, kind)
     for number in range(1, 30):
         unit = (world.wuling, world.changde, world.hunan)[number % 3]
         collective = CollectiveFactory(unit=unit, code=f"c{number}")
         TitleFactory(collective=collective, level="COUNTY", year=2018)
-        RegistrationFactory(cycle=cycle, collective=collective, prior_titles=[])
+        RegistrationFactory(cycle=cycle, collective=collective, state=S.SUBMITTED)
     assert _export_queries(world, cycle, kind) == one
 
 
@@ -317,12 +352,14 @@ def test_export_reads_in_chunks_and_keeps_order_across_them(world, cycle):
 
     for number in range(7):
         RegistrationFactory(
-            cycle=cycle, collective=CollectiveFactory(unit=world.wuling, code=f"k{number}")
+            cycle=cycle,
+            collective=CollectiveFactory(unit=world.wuling, name=f"集体{number}"),
+            state=S.APPROVED,
         )
     rows = exports.summary_rows(world.users["hunan"], cycle, world.hunan)
     chunks = list(exports.SummaryTable().chunks(rows, chunk_size=3))
     assert [len(chunk) for chunk in chunks] == [3, 3, 1]
-    assert [row[1] for chunk in chunks for row in chunk] == [f"k{n}" for n in range(7)]
+    assert [row[:2] for chunk in chunks for row in chunk] == [[n + 1, f"集体{n}"] for n in range(7)]
 
 
 def test_summary_titles_are_written_as_eligibility_writes_them():
@@ -334,9 +371,9 @@ def test_summary_titles_are_written_as_eligibility_writes_them():
         {"level": "PROVINCIAL", "year": 2019, "name": "湖南省青年文明号"},
         {"level": "CITY", "year": 2020, "name": "=常德市青年文明号"},
     ]
-    held = [[t["level"], t["year"], t["name"]] for t in titles[:2]]
-    written = exports.SummaryTable().titles(json.dumps(held), json.dumps(titles[1:]))
-    assert written == safe_cell("；".join(title_texts(titles)))
+    held = [[t["level"], t["year"], t["name"]] for t in titles]
+    written = exports.SummaryTable().titles(json.dumps(held))
+    assert written == "；".join(title_texts(titles))
 
 
 def test_summary_titles_on_record_come_oldest_first_without_revoked_ones(world, cycle):
@@ -348,7 +385,7 @@ def test_summary_titles_on_record_come_oldest_first_without_revoked_ones(world, 
     TitleFactory(collective=collective, level="CITY", year=2021, name="乙")
     TitleFactory(collective=collective, level="COUNTY", year=2017, name="甲")
     TitleFactory(collective=collective, level="NATIONAL", year=2019, revoked_at=timezone.now())
-    RegistrationFactory(cycle=cycle, collective=collective)
+    RegistrationFactory(cycle=cycle, collective=collective, state=S.SUBMITTED)
     rows = exports.summary_rows(world.users["hunan"], cycle, world.hunan)
     with translation.override("zh-hans"):
         [[row]] = exports.SummaryTable().chunks(rows)
@@ -365,6 +402,7 @@ def test_excel_and_csv_exports_write_equal_rows_with_formula_cells_neutralised(
         RegistrationFactory(
             cycle=cycle,
             collective=collective,
+            state=S.SUBMITTED,
             prior_titles=[{"level": "COUNTY", "year": 2018, "name": "-县级称号"}],
         )
     client = login_as(world.users["hunan"])
@@ -372,12 +410,16 @@ def test_excel_and_csv_exports_write_equal_rows_with_formula_cells_neutralised(
     export(client, django_capture_on_commit_callbacks, cycle=cycle.pk, format="xlsx")
     csv_job, excel_job = Job.objects.order_by("pk")
     written = csv_rows(csv_job)
+    # The same rows; the CSV guarded, the xlsx text as typed (a text cell is no formula).
     assert written == [
-        ["" if cell is None else cell for cell in row] for row in sheet_rows(excel_job)
+        [safe_cell("" if cell is None else str(cell)) for cell in row]
+        for row in sheet_rows(excel_job)
     ]
-    assert [row[0] for row in written[1:]] == [safe_cell(name) for name in names]
-    assert [row[3] for row in written[1:]] == [
-        f"'={n}（市级，2020 年）；-县级称号（区县级，2018 年）" for n in range(len(names))
-    ]
+    assert sorted(row[1] for row in written[1:]) == sorted(safe_cell(name) for name in names)
+    assert sorted(row[1] for row in sheet_rows(excel_job)[1:]) == sorted(names)
+    # Only the register's title; the typed claim (-县级称号) is not printed.
+    assert sorted(row[3] for row in written[1:]) == sorted(
+        f"'={n}（市级，2020 年）" for n in range(len(names))
+    )
     triggers = ("=", "+", "-", "@", "\t")
     assert not any(cell.startswith(triggers) for row in written for cell in row)

@@ -170,6 +170,8 @@ PAGES: dict[str, Entry] = {
     ),
     "cycles:quotas": Entry("admin_subtree", "cycle", write="admin_subtree", body="quota_form"),
     "reporting:progress": Entry("admin_lineage", "cycle"),
+    # The export buttons: a job over the admin's own unit in a cycle it takes part in.
+    "reporting:export": post("admin_lineage", "cycle", body="page_export"),
     # collectives
     "collectives:list": Entry("admin"),
     "collectives:create": Entry(
@@ -178,6 +180,11 @@ PAGES: dict[str, Entry] = {
     "collectives:candidates": Entry("admin", query={"name": "测试集体"}),
     "collectives:import": Entry("admin", write="admin", body="import_file"),
     "collectives:import_template": Entry("admin"),
+    "collectives:transfer_requests": Entry("admin", write="admin", body="transfer_request"),
+    "collectives:transfer_request_accept": post("admin_subtree", "transfer_request"),
+    "collectives:transfer_request_decline": post(
+        "admin_subtree", "transfer_request", body="decline"
+    ),
     "collectives:detail": Entry("admin_subtree", "collective"),
     "collectives:rename": post("admin_subtree", "collective", body="rename"),
     "collectives:update_details": post("admin_subtree", "collective", body="details"),
@@ -240,9 +247,23 @@ API: dict[str, Entry] = {
     "GET /cycles/{cycle_id}/progress": Entry("admin_lineage", "cycle"),
     "POST /collectives": Entry("admin_subtree", "unit", body="api_collective"),
     "GET /collectives": Entry("admin"),
-    # Near-duplicates are searched country-wide on purpose (a code is a login name, not a
-    # secret: collectives/duplicates.py); only admins may search.
+    # Near-duplicates are searched country-wide on purpose, but outside the caller's subtree
+    # without their codes (collectives/duplicates.py, issue 10 item 10); only admins search.
     "GET /collectives/candidates": Entry("admin", query={"name": "测试集体"}),
+    "GET /collectives/transfer-requests": Entry("admin"),
+    # The seed's tables as a job, by the admin of the unit; a job only for who started it.
+    "POST /exports": Entry("admin_subtree", "unit", body="api_export"),
+    "GET /jobs/{job_id}": Entry("holder", "own_job"),
+    "GET /jobs/{job_id}/download": Entry("holder", "own_job"),
+    "POST /collectives/transfer-requests": Entry(
+        "admin_subtree", "unit", body="api_transfer_request"
+    ),
+    "POST /collectives/transfer-requests/{request_id}/accept": Entry(
+        "admin_subtree", "transfer_request"
+    ),
+    "POST /collectives/transfer-requests/{request_id}/decline": Entry(
+        "admin_subtree", "transfer_request", body="api_decline"
+    ),
     "GET /collectives/{code}": Entry("self_or_admin_subtree", "collective"),
     "PATCH /collectives/{code}": Entry("admin_subtree", "collective", body="api_patch"),
     "DELETE /collectives/{code}": Entry("admin_subtree", "frozen"),

@@ -19,6 +19,7 @@ from qnwmh.accounts.domain import issue_api_token
 from qnwmh.accounts.middleware import SESSION_STARTED_KEY
 from qnwmh.accounts.models import UserSession
 from qnwmh.audit.models import AuditEntry
+from qnwmh.collectives.models import TransferRequest
 from qnwmh.cycles.enums import Level
 from qnwmh.jobs.models import Job
 from qnwmh.notifications.models import Notification
@@ -189,6 +190,22 @@ class Target:
         return self._shared("collective", lambda: CollectiveFactory(unit=self.unit))
 
     @property
+    def transfer_request(self):
+        """A pending transfer request decided by (and asked for) the unit."""
+
+        def build():
+            return TransferRequest.objects.create(
+                collective=CollectiveFactory(unit=self.unit),
+                from_unit=self.unit,
+                to_unit=self.unit,
+                to_unit_path=self.unit.path,
+                deciding_unit=self.unit,
+                requested_by=self.account,
+            )
+
+        return self._shared("transfer_request", build)
+
+    @property
     def frozen(self):
         return self._shared("frozen", lambda: FrozenCollectiveFactory(unit=self.unit))
 
@@ -223,6 +240,20 @@ class Target:
             job = Job(title="导出", handler="x", created_by=creator, scope_path=self.unit.path)
             job.output_file.save("out.csv", ContentFile(b"a,b\r\n"), save=False)
             job.output_name = "out.csv"
+            job.save()
+            self.scene.objects[key] = job
+        return self.scene.objects[key]
+
+    @property
+    def own_job(self):
+        """A job started by the persona itself (relation own), else by another account."""
+        creator = self.holder if self.holder is not None else self.account
+        key = ("own_job", creator.pk)
+        if key not in self.scene.objects:
+            job = Job(title="导出", handler="x", created_by=creator, scope_path=self.unit.path)
+            job.output_file.save("own.csv", ContentFile(b"a,b\r\n"), save=False)
+            job.output_name = "own.csv"
+            job.status = "done"
             job.save()
             self.scene.objects[key] = job
         return self.scene.objects[key]
@@ -357,6 +388,17 @@ BODIES = {
     "api_quotas": lambda t: [
         {"unit": t.unit.pk, "required_registrations": 3, "evaluation_quota": 1}
     ],
+    "transfer_request": lambda t: {"name": "矩阵集体", "unit": t.unit.pk},
+    "decline": lambda t: {f"d{t.transfer_request.pk}-reason": "不是同一个集体"},
+    "api_transfer_request": lambda t: {"name": "矩阵集体", "unit": t.unit.pk},
+    "api_decline": lambda t: {"reason": "不是同一个集体"},
+    "page_export": lambda t: {"kind": "summary", "format": "xlsx"},
+    "api_export": lambda t: {
+        "kind": "summary",
+        "cycle": t.scene.cycle_of("national").pk,
+        "unit": t.unit.pk,
+        "format": "xlsx",
+    },
     "api_collective": lambda t: {"name": "矩阵新集体", "unit": t.unit.pk, "line": t.unit.line},
     "api_patch": lambda t: {"name": "矩阵改名集体", "phone": "13800000000"},
     "api_unfreeze": lambda t: {"line": "REGION", "ownership": "PUBLIC"},

@@ -83,6 +83,8 @@ def _real_parameters(scene: Scene) -> dict:
         "code": own.collective.code,
         "registration_id": own.registration.pk,
         "notification_id": scene.target("wuling", "own").notification.pk,
+        "request_id": own.transfer_request.pk,
+        "job_id": scene.target("wuling", "own").own_job.pk,
     }
 
 
@@ -220,6 +222,8 @@ def _url(path: str) -> str:
         "{registration_id}": "1",
         "{code}": "5100009990",
         "{notification_id}": "1",
+        "{request_id}": "1",
+        "{job_id}": "1",
     }
     for name, value in values.items():
         path = path.replace(name, value)

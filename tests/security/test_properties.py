@@ -381,7 +381,7 @@ def test_problem_reports_round_trip_through_csv_escaped(values):
 
 def _summary_cells(rows) -> list[list]:
     """The exporter's cells for value tuples of `exports.summary_rows`, without a database."""
-    values = [(name, code, unit, None, "[]", "submitted") for name, code, unit in rows]
+    values = [(name, unit, None, "submitted") for name, unit in rows]
     return exports.SummaryTable().rows(tuple(values))
 
 
@@ -392,16 +392,17 @@ export_text = cells | st.sampled_from(
 )
 
 
-@given(st.lists(st.tuples(export_text, export_text, export_text), min_size=1, max_size=5))
+@given(st.lists(st.tuples(export_text, export_text), min_size=1, max_size=5))
 def test_summary_export_writes_every_cell_as_inert_text(tmp_path_factory, rows):
+    """Every free-text cell is a text cell (never a formula or a link), written as typed: a
+    text cell needs no apostrophe guard in xlsx (issue 11 item 7; the CSV keeps it)."""
     path = tmp_path_factory.mktemp("export") / "summary.xlsx"
     table = exports.SummaryTable()
     tables.write_xlsx(str(path), table, [_summary_cells(rows)], lambda done, total: None, len(rows))
     sheet = openpyxl.load_workbook(path).worksheets[0]
     written = list(sheet.iter_rows(min_row=2, values_only=False))
     for cells_of_row, row in zip(written, rows, strict=True):
-        for cell, value in zip(cells_of_row[:3], row, strict=True):
-            assert cell.data_type in ("s", "n") and not cell.hyperlink
+        for cell, value in zip(cells_of_row[1:3], row, strict=True):
+            assert cell.data_type == ("s" if value else "n") and not cell.hyperlink
             text = _XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), cell.value or "")
-            assert text == safe_cell(value)
-            assert not text.startswith(TRIGGERS)
+            assert text == value
