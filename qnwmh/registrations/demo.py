@@ -22,7 +22,7 @@ from qnwmh.registrations.models import Registration
 
 logger = logging.getLogger(__name__)
 
-CYCLE_NAME = "2025—2026年度全国青年文明号（湖南）"
+CYCLE_NAME = "2025—2026年度全国青年文明号"
 KEEP_FREE = "武陵区人民医院急诊科"
 UNIT_KEYS = ("hn-changde-wuling", "hn-changde", "hn-changsha")
 # The state each demo collective ends in, in the order the collectives are taken.
@@ -84,7 +84,7 @@ def _walk(registration: Registration, target, collective, units) -> None:
 
 @transaction.atomic
 def load(units: dict) -> list:
-    cycle = Cycle.objects.filter(name=CYCLE_NAME, unit=units.get("hunan")).first()
+    cycle = Cycle.objects.filter(name=CYCLE_NAME, unit=units.get("national")).first()
     if cycle is None or not all(key in units for key in UNIT_KEYS):
         return []
     order = {units[key].pk: position for position, key in enumerate(UNIT_KEYS)}

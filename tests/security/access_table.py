@@ -45,7 +45,9 @@ ROLES = ("BUSINESS", "SYSTEM", "SECURITY", "AUDIT")
 
 
 def _organiser(p) -> bool:
-    return _admin(p) and p.tier <= 1
+    """A unit that awards a level runs cycles of it: the national committee and the region
+    units (province, city, county); an industry unit none (cycles/enums.organiser_level)."""
+    return _admin(p) and (p.tier == 0 or p.line == "REGION")
 
 
 RULES = {
@@ -55,7 +57,7 @@ RULES = {
     "nobody": lambda p, r: False,
     "authenticated": lambda p, r: p.kind != "anonymous",
     "admin": lambda p, r: _admin(p),
-    # Tier-0/1 admins: the national committee and provincial/ministry league committees.
+    # The national committee and the region units: they organise cycles of their level.
     "organiser": lambda p, r: _organiser(p),
     "collective": lambda p, r: p.kind == "collective",
     # An admin on its own unit and everything below it (scope at the bottom).
@@ -166,7 +168,9 @@ PAGES: dict[str, Entry] = {
     "cycles:edit": Entry(
         "organiser_subtree", "cycle", write="organiser_subtree", body="cycle_form"
     ),
-    "cycles:quotas": Entry("admin_subtree", "cycle", write="admin_subtree", body="quota_form"),
+    # A unit's split in a cycle it takes part in (its own by default), or the organiser's when
+    # the admin is above the organiser.
+    "cycles:quotas": Entry("admin_lineage", "cycle", write="admin_lineage", body="quota_form"),
     "reporting:progress": Entry("admin_lineage", "cycle"),
     # collectives
     "collectives:list": Entry("admin"),
@@ -234,7 +238,7 @@ API: dict[str, Entry] = {
         "organiser_subtree", "cycle", body="api_cycle", refused_writes=(400,)
     ),
     "GET /cycles/{cycle_id}/quotas": Entry("admin_lineage", "cycle"),
-    "PUT /cycles/{cycle_id}/quotas": Entry("admin_subtree", "cycle", body="api_quotas"),
+    "PUT /cycles/{cycle_id}/quotas": Entry("admin_lineage", "cycle", body="api_quotas"),
     "GET /cycles/{cycle_id}/progress": Entry("admin_lineage", "cycle"),
     "POST /collectives": Entry("admin_subtree", "unit", body="api_collective"),
     "GET /collectives": Entry("admin"),

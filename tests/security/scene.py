@@ -82,6 +82,7 @@ class Persona:
     tier: int
     user: object
     role: str = ""  # the administrator role (AdminRole), "" for everyone else
+    line: str = ""  # the unit's line (units.enums.Line), "" without a unit
 
 
 class Scene:
@@ -116,7 +117,7 @@ class Scene:
         if key == "collective":
             return Persona(key, "collective", 9, self.own_collective.user)
         user = self.world.users[key]
-        return Persona(key, "admin", user.unit.tier, user, user.admin_role)
+        return Persona(key, "admin", user.unit.tier, user, user.admin_role, user.unit.line)
 
     def relations(self, persona: str, kind: str | None) -> list[str]:
         if kind is None:
