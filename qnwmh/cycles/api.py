@@ -1,6 +1,6 @@
 """API v1: cycles (届次) and their quota table (../shared/API.md); progress: qnwmh/reporting."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django.utils import timezone
 from ninja import Path, Query, Router, Schema, Status
@@ -234,3 +234,47 @@ def put_quotas(request, cycle_id: Path[Id], payload: list[QuotaIn], filters: Que
     unit = _split_unit(request, cycle, filters.unit)
     rows = [QuotaRow(**row.dict()) for row in payload]
     return _split_out(domain.set_split(request.user, cycle, unit, rows))
+
+
+class DelegationIn(Schema):
+    unit: Id
+
+
+class DelegationOut(Schema):
+    unit: int = Field(..., alias="unit_id")
+    unit_name: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_unit_name(obj) -> str:
+        return obj.unit.name
+
+
+DelegationList = page_out(DelegationOut, "DelegationList")
+
+
+def _delegated_unit(request, unit_id: int) -> Unit:
+    return get_visible_or_404(Unit, request.user, pk=unit_id)
+
+
+@router.get("/{cycle_id}/delegations", response={200: DelegationList, **ERRORS})
+def list_delegations(request, cycle_id: Path[Id]):
+    """Approval delegated per unit for this cycle (seeds 000 附件3), within the caller's
+    subtree."""
+    found = list(domain.delegations(_cycle(request, cycle_id), request.user))
+    return {"count": len(found), "results": found}
+
+
+@router.post("/{cycle_id}/delegations", response={201: DelegationOut, **ERRORS})
+def grant_delegation(request, cycle_id: Path[Id], payload: DelegationIn):
+    cycle = _cycle(request, cycle_id)
+    unit = _delegated_unit(request, payload.unit)
+    return Status(201, domain.grant_delegation(request.user, cycle, unit))
+
+
+@router.delete("/{cycle_id}/delegations", response={204: None, **ERRORS})
+def withdraw_delegation(request, cycle_id: Path[Id], payload: DelegationIn):
+    """`DELETE …/delegations` `{unit}`: the delegation to `unit` withdrawn."""
+    cycle = _cycle(request, cycle_id)
+    domain.withdraw_delegation(request.user, cycle, _delegated_unit(request, payload.unit))
+    return Status(204, None)

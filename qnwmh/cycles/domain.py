@@ -7,10 +7,10 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from qnwmh.audit.domain import diff, record
-from qnwmh.core.errors import Conflict, Forbidden, InvalidInput
+from qnwmh.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from qnwmh.cycles import rules
 from qnwmh.cycles.enums import Level
-from qnwmh.cycles.models import Cycle, Quota
+from qnwmh.cycles.models import Cycle, Delegation, Quota
 from qnwmh.cycles.validators import (
     CYCLE_FIELDS,
     CycleInput,
@@ -287,3 +287,67 @@ def set_split(actor, cycle: Cycle, unit: Unit, rows: list[QuotaRow]) -> Split:
         changes={"unit": unit.name, "quotas": [_split_view(before), _split_view(after)]},
     )
     return after
+
+
+# --- delegation of approval (委托审核, seeds 000 附件3) ---------------------------------------
+
+
+def approval_delegated_to(cycle: Cycle, unit: Unit | None) -> bool:
+    """May `unit`'s admins approve in its subtree for `cycle`? Yes when its tier-1 unit named
+    it in a Delegation, or when the cycle's legacy switch delegates to every tier 2/3 (one
+    query at most)."""
+    if cycle.approval_delegated:
+        return True
+    if unit is None:
+        return False
+    return Delegation.objects.filter(cycle=cycle, unit=unit).exists()
+
+
+def delegations(cycle: Cycle, actor):
+    """The delegations of a cycle the actor may see (its subtree), in the unit order."""
+    return (
+        Delegation.objects.visible_to(actor)
+        .filter(cycle=cycle)
+        .select_related("unit")
+        .order_by("unit__path")
+    )
+
+
+def _delegation_target(actor, cycle: Cycle, unit: Unit) -> None:
+    if not rules.can_delegate(actor, cycle, unit):
+        raise Forbidden(_("Only the admin of a tier-1 unit above it delegates approval to a unit."))
+
+
+@transaction.atomic
+def grant_delegation(actor, cycle: Cycle, unit: Unit) -> Delegation:
+    """A tier-1 unit's admin delegates approval in `unit`'s subtree to `unit`'s admins for the
+    cycle (idempotent: granting twice keeps one row); audited."""
+    _delegation_target(actor, cycle, unit)
+    delegation, created = Delegation.objects.get_or_create(
+        cycle=cycle, unit=unit, defaults={"granted_by": actor}
+    )
+    if created:
+        record(
+            "cycle.delegate",
+            actor=actor,
+            obj=cycle,
+            scope_unit=unit,
+            changes={"delegated_to": [None, unit.name]},
+        )
+    return delegation
+
+
+@transaction.atomic
+def withdraw_delegation(actor, cycle: Cycle, unit: Unit) -> None:
+    """Withdraw a delegation (404 when there is none); audited."""
+    _delegation_target(actor, cycle, unit)
+    deleted, _rows = Delegation.objects.filter(cycle=cycle, unit=unit).delete()
+    if not deleted:
+        raise NotFound()
+    record(
+        "cycle.undelegate",
+        actor=actor,
+        obj=cycle,
+        scope_unit=unit,
+        changes={"delegated_to": [unit.name, None]},
+    )

@@ -5,6 +5,7 @@ import rules
 
 from qnwmh.core.roles import AdminRole, has_role
 from qnwmh.cycles.enums import organiser_level
+from qnwmh.units.enums import Tier
 from qnwmh.units.rules import is_admin_over
 
 
@@ -53,3 +54,24 @@ def can_split(user, cycle, unit) -> bool:
 
 # (user, unit)
 can_view_progress = is_admin_over
+
+
+@rules.predicate
+def may_delegate_in(user, cycle) -> bool:
+    """The business admin of a tier-1 unit that takes part in the cycle (seeds 000 附件3)."""
+    return bool(
+        has_role(user, AdminRole.BUSINESS)
+        and user.is_active
+        and user.unit is not None
+        and user.unit.tier == Tier.FIRST
+        and cycle.unit.contains(user.unit)
+    )
+
+
+def can_delegate(user, cycle, unit) -> bool:
+    """(user, cycle, unit) as a plain function: the business admin of a tier-1 unit that takes
+    part in the cycle delegates approval to a tier-2/3 unit below it (seeds 000 附件3; API.md
+    /cycles/{id}/delegations)."""
+    return bool(
+        may_delegate_in(user, cycle) and unit.pk != user.unit_id and user.unit.contains(unit)
+    )

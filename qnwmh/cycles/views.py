@@ -113,6 +113,7 @@ def cycle_detail(request, pk):
         "is_open": cycle.is_open(timezone.localdate()),
         "can_edit": rules.can_edit_cycle(request.user, cycle),
         "can_manage_quotas": rules.can_split(request.user, cycle, split.unit),
+        "can_delegate": rules.may_delegate_in(request.user, cycle),
     }
     return render(request, "cycles/detail.html", context)
 
@@ -213,3 +214,36 @@ def quota_edit(request, pk):
         else:
             return redirect("cycles:detail", pk=cycle.pk)
     return _render_quotas(request, cycle, split, formset, status=400)
+
+
+@admin_required
+def delegations(request, pk):
+    """委托审核 of one tier-1 unit in one cycle (seeds 000 附件3): its units below, each with a
+    button to delegate approval to it or to withdraw the delegation."""
+    cycle = _cycle(request, pk)
+    own = request.user.unit
+    if not rules.may_delegate_in(request.user, cycle):
+        return _forbidden(
+            request, _("Only the admin of a tier-1 unit above it delegates approval to a unit.")
+        )
+    if request.method == "POST":
+        unit_id = request.POST.get("unit", "")
+        if not unit_id.isdigit():
+            raise Http404
+        unit = get_visible_or_404(Unit, request.user, pk=int(unit_id))
+        try:
+            if request.POST.get("action") == "withdraw":
+                domain.withdraw_delegation(request.user, cycle, unit)
+            else:
+                domain.grant_delegation(request.user, cycle, unit)
+        except Forbidden as exc:
+            return _forbidden(request, exc.message)
+        except DomainError:
+            pass  # nothing to withdraw: the page shows the current state
+        return redirect("cycles:delegations", pk=cycle.pk)
+    granted = {d.unit_id: d for d in domain.delegations(cycle, request.user)}
+    units = list(Unit.objects.filter(parent=own).order_by("path"))
+    known = {unit.pk for unit in units}
+    units += [d.unit for d in granted.values() if d.unit_id not in known]
+    rows = [{"unit": unit, "delegation": granted.get(unit.pk)} for unit in units]
+    return render(request, "cycles/delegations.html", {"cycle": cycle, "rows": rows})

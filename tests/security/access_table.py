@@ -81,6 +81,8 @@ RULES = {
     # The security policy: one for the country, changed by the national committee's one.
     "national_security": lambda p, r: _security(p) and p.tier == 0,
     "audit": lambda p, r: _audit(p),
+    # 委托审核: a tier-1 unit's admin in a cycle its unit takes part in.
+    "tier1_lineage": lambda p, r: _admin(p) and p.tier == 1 and r in ("own", "parent"),
 }
 
 
@@ -171,6 +173,7 @@ PAGES: dict[str, Entry] = {
     # A unit's split in a cycle it takes part in (its own by default), or the organiser's when
     # the admin is above the organiser.
     "cycles:quotas": Entry("admin_lineage", "cycle", write="admin_lineage", body="quota_form"),
+    "cycles:delegations": Entry("tier1_lineage", "cycle", write="nobody", body="delegation_form"),
     "reporting:progress": Entry("admin_lineage", "cycle"),
     # collectives
     "collectives:list": Entry("admin"),
@@ -240,6 +243,11 @@ API: dict[str, Entry] = {
     "GET /cycles/{cycle_id}/quotas": Entry("admin_lineage", "cycle"),
     "PUT /cycles/{cycle_id}/quotas": Entry("admin_lineage", "cycle", body="api_quotas"),
     "GET /cycles/{cycle_id}/progress": Entry("admin_lineage", "cycle"),
+    # 委托审核: listed to any admin taking part; granted and withdrawn by a tier-1 unit above
+    # the named unit (the body names the cycle's own unit, which is never delegable to).
+    "GET /cycles/{cycle_id}/delegations": Entry("admin_lineage", "cycle"),
+    "POST /cycles/{cycle_id}/delegations": Entry("nobody", "cycle", body="api_delegation"),
+    "DELETE /cycles/{cycle_id}/delegations": Entry("nobody", "cycle", body="api_delegation"),
     "POST /collectives": Entry("admin_subtree", "unit", body="api_collective"),
     "GET /collectives": Entry("admin"),
     # Near-duplicates are searched country-wide on purpose (a code is a login name, not a

@@ -330,6 +330,8 @@ BODIES = {
     "unit_admin": lambda t: {"username": "matrix-intruder", "display_name": "入侵者"},
     "cycle_form": lambda t: _cycle_fields(t, api=False),
     "quota_form": _quota_form,
+    # The cycle's own unit: never delegable (the organiser or the tier-1 unit itself).
+    "delegation_form": lambda t: {"unit": t.unit.pk},
     "collective_form": lambda t: {
         "name": "矩阵新集体",
         "unit": t.unit.pk,
@@ -355,6 +357,7 @@ BODIES = {
     },
     "api_unit_admin": lambda t: {"username": "matrix-intruder", "display_name": "入侵者"},
     "api_cycle": lambda t: _cycle_fields(t, api=True),
+    "api_delegation": lambda t: {"unit": t.unit.pk},
     "api_quotas": lambda t: [
         {"unit": t.unit.pk, "required_registrations": 3, "evaluation_quota": 1}
     ],
