@@ -2,8 +2,9 @@
 the national committee's open national cycle (Hunan's part of it) with one registration in each
 review state — draft, submitted, pre-approved, approved, returned — made through the domain
 functions by the collectives and the demo admins. 武陵区人民医院急诊科 is left without a
-registration, so a person can walk the whole flow with its demo login. Idempotent: a collective that has a registration is left alone. When
-the cycle or the collectives are missing, nothing is created."""
+registration, so a person can walk the whole flow with its demo login. Idempotent: a collective
+that has a registration is left alone. When the cycle or the collectives are missing, nothing is
+created."""
 
 import datetime
 import logging
