@@ -1,6 +1,6 @@
 """API v1: cycles (届次) and their quota table (../shared/API.md); progress: qnwmh/reporting."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django.utils import timezone
 from ninja import Path, Query, Router, Schema, Status
@@ -8,7 +8,7 @@ from pydantic import Field
 
 from qnwmh.core.access import require_role
 from qnwmh.core.api import ERRORS, Id, PageNumber, page_out
-from qnwmh.core.errors import InvalidInput
+from qnwmh.core.errors import InvalidInput, NotFound
 from qnwmh.core.pagination import MAX_PAGE_SIZE, api_page
 from qnwmh.core.roles import AdminRole
 from qnwmh.core.scoping import get_visible_or_404
@@ -16,6 +16,7 @@ from qnwmh.cycles import domain
 from qnwmh.cycles.enums import Level
 from qnwmh.cycles.models import Cycle
 from qnwmh.cycles.validators import RULE_FIELDS, CycleInput, QuotaRow
+from qnwmh.units.models import Unit
 
 router = Router(tags=["cycles"])
 
@@ -38,7 +39,8 @@ class CycleIn(Schema):
     name: str
     level: Level
     unit: Id
-    registration_opens: date
+    # Left out with `previous`: the day after the previous cycle's deadline (seeds 001, 004).
+    registration_opens: date | None = None
     registration_closes: date
     evaluation_quota_multiplier: int | None = None
     previous: Id | None = None
@@ -98,18 +100,29 @@ class QuotaIn(Schema):
     evaluation_quota: int
 
 
-class QuotaOut(Schema):
-    unit: int = Field(..., alias="unit_id")
+class NumbersOut(Schema):
+    required_registrations: int
+    evaluation_quota: int
+
+
+class ChildQuotaOut(Schema):
+    unit: int
     unit_name: str
     required_registrations: int
     evaluation_quota: int
 
-    @staticmethod
-    def resolve_unit_name(obj) -> str:
-        return obj.unit.name
+
+class SplitOut(Schema):
+    """A unit's allocation and its split among its children (API.md, seeds 000 附件1)."""
+
+    unit: int
+    allocation: NumbersOut | None
+    children: list[ChildQuotaOut]
+    unallocated: NumbersOut
 
 
-QuotaTable = page_out(QuotaOut, "QuotaTable")
+class UnitFilter(Schema):
+    unit: Id | None = None
 
 
 def _cycle(request, cycle_id: int) -> Cycle:
@@ -177,15 +190,91 @@ def update_cycle(request, cycle_id: Path[Id], payload: CycleIn):
         raise _rekeyed(exc) from exc
 
 
-@router.get("/{cycle_id}/quotas", response={200: QuotaTable, **ERRORS})
-def get_quotas(request, cycle_id: Path[Id]):
-    quotas = domain.quota_table(_cycle(request, cycle_id))
-    return {"count": len(quotas), "results": quotas}
+def _numbers(quota) -> dict:
+    return {
+        "required_registrations": quota.required_registrations if quota else 0,
+        "evaluation_quota": quota.evaluation_quota if quota else 0,
+    }
 
 
-@router.put("/{cycle_id}/quotas", response={200: QuotaTable, **ERRORS})
-def put_quotas(request, cycle_id: Path[Id], payload: list[QuotaIn]):
+def _split_out(split: domain.Split) -> dict:
+    return {
+        "unit": split.unit.pk,
+        "allocation": None if split.allocation is None else _numbers(split.allocation),
+        "children": [
+            {"unit": unit.pk, "unit_name": unit.name, **_numbers(quota)}
+            for unit, quota in split.children
+        ],
+        "unallocated": {
+            name: split.unallocated(name) for name in ("required_registrations", "evaluation_quota")
+        },
+    }
+
+
+def _split_unit(request, cycle: Cycle, unit_id: int | None) -> Unit:
+    """The unit named by `?unit=` (the caller's by default, or the organiser when the caller is
+    above it), within the caller's subtree and within the cycle's organiser's, else 404."""
+    if unit_id is None:
+        return domain.default_split_unit(request.user, cycle)
+    unit = get_visible_or_404(Unit, request.user, pk=unit_id)
+    if not cycle.unit.contains(unit):
+        raise NotFound()
+    return unit
+
+
+@router.get("/{cycle_id}/quotas", response={200: SplitOut, **ERRORS})
+def get_quotas(request, cycle_id: Path[Id], filters: Query[UnitFilter]):
     cycle = _cycle(request, cycle_id)
+    return _split_out(domain.split_of(cycle, _split_unit(request, cycle, filters.unit)))
+
+
+@router.put("/{cycle_id}/quotas", response={200: SplitOut, **ERRORS})
+def put_quotas(request, cycle_id: Path[Id], payload: list[QuotaIn], filters: Query[UnitFilter]):
+    cycle = _cycle(request, cycle_id)
+    unit = _split_unit(request, cycle, filters.unit)
     rows = [QuotaRow(**row.dict()) for row in payload]
-    quotas = domain.set_quotas(request.user, cycle, rows)
-    return {"count": len(quotas), "results": quotas}
+    return _split_out(domain.set_split(request.user, cycle, unit, rows))
+
+
+class DelegationIn(Schema):
+    unit: Id
+
+
+class DelegationOut(Schema):
+    unit: int = Field(..., alias="unit_id")
+    unit_name: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_unit_name(obj) -> str:
+        return obj.unit.name
+
+
+DelegationList = page_out(DelegationOut, "DelegationList")
+
+
+def _delegated_unit(request, unit_id: int) -> Unit:
+    return get_visible_or_404(Unit, request.user, pk=unit_id)
+
+
+@router.get("/{cycle_id}/delegations", response={200: DelegationList, **ERRORS})
+def list_delegations(request, cycle_id: Path[Id]):
+    """Approval delegated per unit for this cycle (seeds 000 附件3), within the caller's
+    subtree."""
+    found = list(domain.delegations(_cycle(request, cycle_id), request.user))
+    return {"count": len(found), "results": found}
+
+
+@router.post("/{cycle_id}/delegations", response={201: DelegationOut, **ERRORS})
+def grant_delegation(request, cycle_id: Path[Id], payload: DelegationIn):
+    cycle = _cycle(request, cycle_id)
+    unit = _delegated_unit(request, payload.unit)
+    return Status(201, domain.grant_delegation(request.user, cycle, unit))
+
+
+@router.delete("/{cycle_id}/delegations", response={204: None, **ERRORS})
+def withdraw_delegation(request, cycle_id: Path[Id], payload: DelegationIn):
+    """`DELETE …/delegations` `{unit}`: the delegation to `unit` withdrawn."""
+    cycle = _cycle(request, cycle_id)
+    domain.withdraw_delegation(request.user, cycle, _delegated_unit(request, payload.unit))
+    return Status(204, None)

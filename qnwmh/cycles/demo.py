@@ -1,7 +1,9 @@
-"""Demo data of this area, loaded by `manage.py load_demo` after the units and admins: Hunan's
-2015—2016 national cycle with the quota table of seeds 000 附件1, Hunan's cycle open today, and a
-Guangdong provincial cycle with its 2:1 ratio (seeds 002). Idempotent: an existing cycle is left
-as it is, and a quota table is written only when the cycle has none."""
+"""Demo data of this area, loaded by `manage.py load_demo` after the units and admins (API.md
+"one 届次 across the tree"): the national committee's 2015—2016 and 2025—2026 national cycles,
+each allocating 115 to Hunan, which splits them over its 18 units exactly as seeds 000 附件1;
+Hunan's provincial cycle and 常德's city cycle open today; and a Guangdong provincial cycle with
+its 2:1 ratio (seeds 002). Idempotent: an existing cycle is left as it is, and a split is
+written only when the unit has not split yet."""
 
 import datetime
 
@@ -11,7 +13,7 @@ from qnwmh.accounts.enums import AdminRole
 from qnwmh.accounts.models import User
 from qnwmh.cycles import domain
 from qnwmh.cycles.enums import Level
-from qnwmh.cycles.models import Cycle
+from qnwmh.cycles.models import Cycle, Quota
 from qnwmh.cycles.validators import CycleInput, QuotaRow
 
 # 附件1 各地网络创建数量要求一览表 (seeds 000): 18 participating units, 115 registrations in all.
@@ -38,23 +40,37 @@ HUNAN_REQUIRED = {
 # The notice names no evaluation quota per unit; one title each keeps the 10:1 rule visible.
 HUNAN_EVALUATION_QUOTA = 1
 
-HUNAN_2015 = "2015—2016年度全国青年文明号"
-HUNAN_2025 = "2025—2026年度全国青年文明号（湖南）"
+NATIONAL_2015 = "2015—2016年度全国青年文明号"
+NATIONAL_2025 = "2025—2026年度全国青年文明号"
+HUNAN_PROVINCIAL_2025 = "2025—2026年度湖南省青年文明号"
+CHANGDE_CITY_2025 = "2025—2026年度常德市青年文明号"
 GUANGDONG_2025 = "2025—2026年度广东省青年文明号"
 GUANGDONG_REQUIRED = {"gd-guangzhou": (8, 4), "gd-shenzhen": (8, 4), "gd-foshan": (4, 2)}
+# What the national committee gives each province and ministry in the national cycle.
+NATIONAL_ALLOCATIONS = {"hunan": (115, 18), "guangdong": (60, 6), "jiaotong": (30, 3)}
+HUNAN_PROVINCIAL = {"hn-changsha": (8, 2), "hn-changde": (6, 2), "hn-hengyang": (4, 1)}
+CHANGDE_CITY = {"hn-changde-wuling": (4, 2)}
+OPENS, CLOSES = datetime.date(2025, 11, 1), datetime.date(2026, 12, 31)
 
 
 def _admin_of(unit) -> User:
     return User.objects.filter(unit=unit, admin_role=AdminRole.BUSINESS).order_by("pk").first()
 
 
-def _cycle(actor, data: CycleInput, quotas: list[QuotaRow]) -> Cycle:
+def _cycle(data: CycleInput) -> Cycle:
     cycle = Cycle.objects.filter(unit=data.unit, name=data.name).first()
     if cycle is None:
-        cycle = domain.create_cycle(actor, data)
-    if quotas and not cycle.quotas.exists():
-        domain.set_quotas(actor, cycle, quotas)
+        cycle = domain.create_cycle(_admin_of(data.unit), data)
     return cycle
+
+
+def _split(cycle: Cycle, unit, rows: list[QuotaRow]) -> None:
+    if rows and not Quota.objects.filter(cycle=cycle, unit__parent=unit).exists():
+        domain.set_split(_admin_of(unit), cycle, unit, rows)
+
+
+def _rows(units: dict, numbers: dict) -> list[QuotaRow]:
+    return [QuotaRow(units[key].pk, *pair) for key, pair in numbers.items() if key in units]
 
 
 def _hunan_quotas(units: dict) -> list[QuotaRow]:
@@ -65,47 +81,58 @@ def _hunan_quotas(units: dict) -> list[QuotaRow]:
     ]
 
 
+def _national(units: dict, name: str, opens, closes) -> Cycle:
+    national = units["national"]
+    cycle = _cycle(
+        CycleInput(
+            name=name,
+            level=Level.NATIONAL,
+            unit=national,
+            registration_opens=opens,
+            registration_closes=closes,
+            evaluation_quota_multiplier=10,
+        )
+    )
+    _split(cycle, national, _rows(units, NATIONAL_ALLOCATIONS))
+    _split(cycle, units["hunan"], _hunan_quotas(units))
+    return cycle
+
+
 @transaction.atomic
 def load(units: dict) -> list:
     """Add this area's demo rows; return extra demo logins (none: the admins exist already)."""
-    hunan, guangdong = units["hunan"], units["guangdong"]
-    hunan_admin = _admin_of(hunan)
-    quotas = _hunan_quotas(units)
-    earlier = _cycle(
-        hunan_admin,
+    _national(units, NATIONAL_2015, datetime.date(2013, 7, 1), datetime.date(2015, 10, 31))
+    _national(units, NATIONAL_2025, OPENS, CLOSES)
+    hunan, changde = units["hunan"], units["hn-changde"]
+    provincial = _cycle(
         CycleInput(
-            name=HUNAN_2015,
-            level=Level.NATIONAL,
+            name=HUNAN_PROVINCIAL_2025,
+            level=Level.PROVINCIAL,
             unit=hunan,
-            registration_opens=datetime.date(2013, 7, 1),
-            registration_closes=datetime.date(2015, 10, 31),
-            evaluation_quota_multiplier=10,
-        ),
-        quotas,
+            registration_opens=OPENS,
+            registration_closes=CLOSES,
+        )
     )
-    _cycle(
-        hunan_admin,
+    _split(provincial, hunan, _rows(units, HUNAN_PROVINCIAL))
+    city = _cycle(
         CycleInput(
-            name=HUNAN_2025,
-            level=Level.NATIONAL,
-            unit=hunan,
-            previous=earlier,
-            registration_opens=datetime.date(2025, 11, 1),
-            registration_closes=datetime.date(2026, 12, 31),
-            evaluation_quota_multiplier=10,
-        ),
-        quotas,
+            name=CHANGDE_CITY_2025,
+            level=Level.CITY,
+            unit=changde,
+            registration_opens=OPENS,
+            registration_closes=CLOSES,
+        )
     )
-    _cycle(
-        _admin_of(guangdong),
+    _split(city, changde, _rows(units, CHANGDE_CITY))
+    guangdong = _cycle(
         CycleInput(
             name=GUANGDONG_2025,
             level=Level.PROVINCIAL,
-            unit=guangdong,
-            registration_opens=datetime.date(2025, 11, 1),
-            registration_closes=datetime.date(2026, 12, 31),
+            unit=units["guangdong"],
+            registration_opens=OPENS,
+            registration_closes=CLOSES,
             evaluation_quota_multiplier=2,
-        ),
-        [QuotaRow(units[key].pk, *numbers) for key, numbers in GUANGDONG_REQUIRED.items()],
+        )
     )
+    _split(guangdong, units["guangdong"], _rows(units, GUANGDONG_REQUIRED))
     return []

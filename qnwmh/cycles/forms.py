@@ -36,7 +36,12 @@ class CycleForm(forms.Form):
     previous = forms.ModelChoiceField(
         label=_("Previous cycle"), queryset=Cycle.objects.none(), required=False
     )
-    registration_opens = forms.DateField(label=_("Registration opens"), widget=DateInput())
+    registration_opens = forms.DateField(
+        label=_("Registration opens"),
+        widget=DateInput(),
+        required=False,
+        help_text=_("With a previous cycle, leave empty: the day after its deadline."),
+    )
     registration_closes = forms.DateField(label=_("Registration closes"), widget=DateInput())
     evaluation_quota_multiplier = forms.IntegerField(
         label=_("Creation-to-evaluation ratio"),

@@ -104,3 +104,35 @@ class Quota(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cycle} · {self.unit}"
+
+
+class DelegationQuerySet(ScopedQuerySet):
+    # An admin sees the delegations to its own unit and to units below it.
+    scope = Scope(path="unit__path", roles=None)
+
+
+class Delegation(models.Model):
+    """委托审核: a tier-1 unit delegates approval in `unit`'s subtree to `unit`'s admins for one
+    cycle (seeds 000 附件3: 一级管理员 … 可委托二、三级管理员审核). Withdrawn by deleting it; the
+    grant and the withdrawal are audited."""
+
+    cycle = models.ForeignKey(Cycle, models.CASCADE, related_name="delegations")
+    unit = models.ForeignKey(
+        "units.Unit", models.PROTECT, related_name="+", verbose_name=_("delegated unit")
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DelegationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("approval delegation")
+        verbose_name_plural = _("approval delegations")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "unit"], name="delegation_unique_per_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} · {self.unit}"

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/", views.cycle_detail, name="detail"),
     path("<int:pk>/edit/", views.cycle_edit, name="edit"),
     path("<int:pk>/quotas/", views.quota_edit, name="quotas"),
+    path("<int:pk>/delegations/", views.delegations, name="delegations"),
 ]

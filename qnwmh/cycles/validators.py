@@ -3,7 +3,7 @@ demo loader. They return {field: [message, ...]}; the domain turns a non-empty r
 InvalidInput."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 
@@ -50,7 +50,7 @@ class CycleInput:
     name: str
     level: str
     unit: object
-    registration_opens: date
+    registration_opens: date | None
     registration_closes: date
     previous: object = None
     evaluation_quota_multiplier: int = 10
@@ -65,10 +65,19 @@ class CycleInput:
     approval_delegated: bool = False
 
     def with_defaults(self) -> "CycleInput":
+        # Seeds 001, 004: the window runs from the previous cycle's deadline.
+        if self.registration_opens is None and self.previous is not None:
+            self.registration_opens = opening_after(self.previous)
         if self.prior_title_levels is None and self.level in Level.values:
             self.prior_title_levels = [str(v) for v in DEFAULT_PRIOR_LEVELS[Level(self.level)]]
         self.name = (self.name or "").strip()
         return self
+
+
+def opening_after(previous) -> date:
+    """The day a cycle opens when it follows `previous`: the day after its deadline (seeds
+    001 "自上一届…截止之日起", 004)."""
+    return previous.registration_closes + timedelta(days=1)
 
 
 def default_rules(level: str) -> dict:
@@ -154,6 +163,12 @@ def _check_window(data: CycleInput, errors: _Errors, instance) -> None:
             "previous",
             _("The previous cycle must close before this one (it closes on %(date)s).")
             % {"date": previous.registration_closes.isoformat()},
+        )
+    elif opens and opens != opening_after(previous):
+        errors.add(
+            "registration_opens",
+            _("Registration opens the day after the previous cycle's deadline: %(date)s.")
+            % {"date": opening_after(previous).isoformat()},
         )
 
 

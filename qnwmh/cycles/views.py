@@ -2,12 +2,13 @@
 Thin: parse, call the domain, render."""
 
 from django.db.models import Sum
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qnwmh.core.access import admin_required
-from qnwmh.core.errors import DomainError
+from qnwmh.core.errors import DomainError, Forbidden
 from qnwmh.core.pagination import paginate
 from qnwmh.core.scoping import get_visible_or_404
 from qnwmh.core.views import apply_errors
@@ -55,9 +56,7 @@ def _render_form(request, form, *, cycle=None, status=200):
 @admin_required
 def cycle_create(request):
     if not rules.is_cycle_organiser(request.user):
-        return _forbidden(
-            request, _("Only the national committee and tier-1 admins set up cycles.")
-        )
+        return _forbidden(request, domain.not_an_organiser())
     if request.method != "POST":
         level = request.GET.get("level")
         initial = CycleForm.initial_for(
@@ -68,6 +67,8 @@ def cycle_create(request):
     if form.is_valid():
         try:
             cycle = domain.create_cycle(request.user, form.to_input())
+        except Forbidden as exc:
+            return _forbidden(request, exc.message)
         except DomainError as exc:
             apply_errors(form, exc)
         else:
@@ -87,6 +88,8 @@ def cycle_edit(request, pk):
     if form.is_valid():
         try:
             domain.update_cycle(request.user, cycle, form.to_input())
+        except Forbidden as exc:
+            return _forbidden(request, exc.message)
         except DomainError as exc:
             apply_errors(form, exc)
         else:
@@ -97,9 +100,11 @@ def cycle_edit(request, pk):
 @admin_required
 def cycle_detail(request, pk):
     cycle = _cycle(request, pk)
-    quotas = domain.quota_table(cycle)
+    split = domain.split_of(cycle, domain.default_split_unit(request.user, cycle))
+    quotas = [quota for _unit, quota in split.children if quota is not None]
     context = {
         "cycle": cycle,
+        "split": split,
         "quotas": quotas,
         "quota_totals": {
             "required": sum(q.required_registrations for q in quotas),
@@ -107,17 +112,10 @@ def cycle_detail(request, pk):
         },
         "is_open": cycle.is_open(timezone.localdate()),
         "can_edit": rules.can_edit_cycle(request.user, cycle),
-        "can_manage_quotas": rules.can_manage_quotas(request.user, cycle),
+        "can_manage_quotas": rules.can_split(request.user, cycle, split.unit),
+        "can_delegate": rules.may_delegate_in(request.user, cycle),
     }
     return render(request, "cycles/detail.html", context)
-
-
-def _quota_units(cycle: Cycle) -> list[Unit]:
-    """One row per unit directly below the organising unit, plus any unit deeper down that
-    already has a quota (so saving the page never drops it)."""
-    quota_units = cycle.quotas.values("unit_id")
-    units = Unit.objects.filter(parent=cycle.unit) | Unit.objects.filter(pk__in=quota_units)
-    return list(units.order_by("path"))
 
 
 def _quota_rows(formset, units_by_id):
@@ -142,13 +140,20 @@ def _totals(formset) -> dict:
     }
 
 
-def _render_quotas(request, cycle, formset, units, status=200):
-    units_by_id = {unit.pk: unit for unit in units}
+def _render_quotas(request, cycle, split, formset, status=200):
+    units_by_id = {unit.pk: unit for unit, _quota in split.children}
+    totals = _totals(formset)
+    allocation = split.allocation
     context = {
         "cycle": cycle,
+        "split": split,
         "formset": formset,
         "rows": _quota_rows(formset, units_by_id),
-        "totals": _totals(formset),
+        "totals": totals,
+        "unallocated": {
+            name: max(0, getattr(allocation, name) - totals[name]) if allocation else 0
+            for name in totals
+        },
     }
     return render(request, "cycles/quotas.html", context, status=status)
 
@@ -166,34 +171,79 @@ def _apply_quota_errors(formset, exc: DomainError):
         formset._non_form_errors = formset.error_class([exc.message])
 
 
+def _split_unit(request, cycle: Cycle) -> Unit:
+    """`?unit=` (the caller's own unit by default), within the caller's subtree and the
+    cycle's organiser's, else 404."""
+    unit_id = request.GET.get("unit")
+    if unit_id is None:
+        return domain.default_split_unit(request.user, cycle)
+    if not str(unit_id).isdigit():
+        raise Http404
+    unit = get_visible_or_404(Unit, request.user, pk=int(unit_id))
+    if not cycle.unit.contains(unit):
+        raise Http404
+    return unit
+
+
 @admin_required
 def quota_edit(request, pk):
+    """The 附件1 table of one unit's children (seeds 000): the unit's own allocation on top,
+    one row per direct child in the unit order, 未分配 below."""
     cycle = _cycle(request, pk)
-    if not rules.can_manage_quotas(request.user, cycle):
-        return _forbidden(
-            request, _("Only the cycle's organising unit and the units above it set quotas.")
-        )
-    units = _quota_units(cycle)
+    unit = _split_unit(request, cycle)
+    if not rules.can_split(request.user, cycle, unit):
+        return _forbidden(request, _("Only the unit's own admin splits its allocation."))
+    split = domain.split_of(cycle, unit)
     if request.method != "POST":
-        current = {q.unit_id: q for q in cycle.quotas.all()}
         initial = [
             {
-                "unit": unit.pk,
-                "required_registrations": getattr(
-                    current.get(unit.pk), "required_registrations", 0
-                ),
-                "evaluation_quota": getattr(current.get(unit.pk), "evaluation_quota", 0),
+                "unit": child.pk,
+                "required_registrations": getattr(quota, "required_registrations", 0),
+                "evaluation_quota": getattr(quota, "evaluation_quota", 0),
             }
-            for unit in units
+            for child, quota in split.children
         ]
-        return _render_quotas(request, cycle, QuotaFormSet(initial=initial), units)
+        return _render_quotas(request, cycle, split, QuotaFormSet(initial=initial))
     formset = QuotaFormSet(request.POST)
     if formset.is_valid():
         rows = [form.to_row() for form in formset.forms]
         try:
-            domain.set_quotas(request.user, cycle, rows)
+            domain.set_split(request.user, cycle, unit, rows)
         except DomainError as exc:
             _apply_quota_errors(formset, exc)
         else:
             return redirect("cycles:detail", pk=cycle.pk)
-    return _render_quotas(request, cycle, formset, units, status=400)
+    return _render_quotas(request, cycle, split, formset, status=400)
+
+
+@admin_required
+def delegations(request, pk):
+    """委托审核 of one tier-1 unit in one cycle (seeds 000 附件3): its units below, each with a
+    button to delegate approval to it or to withdraw the delegation."""
+    cycle = _cycle(request, pk)
+    own = request.user.unit
+    if not rules.may_delegate_in(request.user, cycle):
+        return _forbidden(
+            request, _("Only the admin of a tier-1 unit above it delegates approval to a unit.")
+        )
+    if request.method == "POST":
+        unit_id = request.POST.get("unit", "")
+        if not unit_id.isdigit():
+            raise Http404
+        unit = get_visible_or_404(Unit, request.user, pk=int(unit_id))
+        try:
+            if request.POST.get("action") == "withdraw":
+                domain.withdraw_delegation(request.user, cycle, unit)
+            else:
+                domain.grant_delegation(request.user, cycle, unit)
+        except Forbidden as exc:
+            return _forbidden(request, exc.message)
+        except DomainError:
+            pass  # nothing to withdraw: the page shows the current state
+        return redirect("cycles:delegations", pk=cycle.pk)
+    granted = {d.unit_id: d for d in domain.delegations(cycle, request.user)}
+    units = list(Unit.objects.filter(parent=own).order_by("path"))
+    known = {unit.pk for unit in units}
+    units += [d.unit for d in granted.values() if d.unit_id not in known]
+    rows = [{"unit": unit, "delegation": granted.get(unit.pk)} for unit in units]
+    return render(request, "cycles/delegations.html", {"cycle": cycle, "rows": rows})

@@ -1,9 +1,10 @@
 """Demo registrations, loaded by `manage.py load_demo` after the cycles and collectives demos:
-Hunan's open national cycle with one registration in each review state — draft, submitted,
-pre-approved, approved, returned — made through the domain functions by the collectives and the
-demo admins. 武陵区人民医院急诊科 is left without a registration, so a person can walk the whole
-flow with its demo login. Idempotent: a collective that has a registration is left alone. When
-the cycle or the collectives are missing, nothing is created."""
+the national committee's open national cycle (Hunan's part of it) with one registration in each
+review state — draft, submitted, pre-approved, approved, returned — made through the domain
+functions by the collectives and the demo admins. 武陵区人民医院急诊科 is left without a
+registration, so a person can walk the whole flow with its demo login. Idempotent: a collective
+that has a registration is left alone. When the cycle or the collectives are missing, nothing is
+created."""
 
 import datetime
 import logging
@@ -22,7 +23,7 @@ from qnwmh.registrations.models import Registration
 
 logger = logging.getLogger(__name__)
 
-CYCLE_NAME = "2025—2026年度全国青年文明号（湖南）"
+CYCLE_NAME = "2025—2026年度全国青年文明号"
 KEEP_FREE = "武陵区人民医院急诊科"
 UNIT_KEYS = ("hn-changde-wuling", "hn-changde", "hn-changsha")
 # The state each demo collective ends in, in the order the collectives are taken.
@@ -84,7 +85,7 @@ def _walk(registration: Registration, target, collective, units) -> None:
 
 @transaction.atomic
 def load(units: dict) -> list:
-    cycle = Cycle.objects.filter(name=CYCLE_NAME, unit=units.get("hunan")).first()
+    cycle = Cycle.objects.filter(name=CYCLE_NAME, unit=units.get("national")).first()
     if cycle is None or not all(key in units for key in UNIT_KEYS):
         return []
     order = {units[key].pk: position for position, key in enumerate(UNIT_KEYS)}

@@ -17,8 +17,11 @@ returns.
 """
 
 import rules
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
+from qnwmh.core import paths
+from qnwmh.cycles.domain import approval_delegated_to
+from qnwmh.cycles.models import Delegation
 from qnwmh.registrations.enums import EDITABLE, TRANSITIONS, UNDER_REVIEW, Action
 from qnwmh.registrations.enums import RegistrationState as S
 from qnwmh.units.enums import Tier
@@ -59,8 +62,16 @@ def is_lower_tier(user) -> bool:
 
 @rules.predicate
 def approval_delegated(user, registration) -> bool:
-    """Tier 1 delegated approval to tiers 2/3 for the registration's cycle."""
-    return registration.cycle.approval_delegated
+    """Tier 1 delegated approval to the user's unit for the registration's cycle (a
+    cycles.Delegation, or the cycle's switch for every tier 2/3)."""
+    return approval_delegated_to(registration.cycle, user.unit)
+
+
+@rules.predicate
+def organises_cycle(user, registration) -> bool:
+    """The admin of the cycle's organising unit (or above it): a city approves in its own
+    city cycle, a county in its county cycle (API.md "one 届次 across the tree")."""
+    return paths.is_within(registration.cycle.unit.path, user.unit.path)
 
 
 def in_state(*states) -> rules.Predicate:
@@ -72,7 +83,9 @@ def in_state(*states) -> rules.Predicate:
 
 may_submit = is_own_collective
 may_pre_approve = is_reviewer_over & is_lower_tier
-may_approve = is_reviewer_over & (is_first_tier | (is_lower_tier & approval_delegated))
+may_approve = is_reviewer_over & (
+    is_first_tier | organises_cycle | (is_lower_tier & approval_delegated)
+)
 may_return = is_reviewer_over
 may_cancel = may_approve
 
@@ -118,7 +131,9 @@ def awaiting_action(user) -> Q:
     whose approval was delegated to them."""
     if user.unit.tier <= Tier.FIRST:
         return Q(state__in=UNDER_REVIEW)
-    return Q(state=S.SUBMITTED) | Q(state=S.PRE_APPROVED, cycle__approval_delegated=True)
+    named = Delegation.objects.filter(cycle=OuterRef("cycle_id"), unit=user.unit_id)
+    delegated = Q(cycle__approval_delegated=True) | Q(Exists(named))
+    return Q(state=S.SUBMITTED) | (Q(state=S.PRE_APPROVED) & delegated)
 
 
 @rules.predicate

@@ -71,6 +71,7 @@ class ProgressReport:
     unit: Unit
     rows: list[ProgressRow]
     totals: ProgressRow
+    own: bool = False  # totals carry the unit's own allocation (not the organiser's page)
 
     @property
     def shortfall_count(self) -> int:
@@ -177,7 +178,7 @@ def _children(cycle: Cycle, unit: Unit, user):
     )
 
 
-def _shortfalls(row: ProgressRow, multiplier: int) -> list[Shortfall]:
+def _shortfalls(row: ProgressRow, multiplier: int, *, local: bool | None = None) -> list[Shortfall]:
     found = []
     if row.approved < row.required:
         found.append(
@@ -205,7 +206,9 @@ def _shortfalls(row: ProgressRow, multiplier: int) -> list[Shortfall]:
         )
     # Seeds 000: "各地方团委审核通过的创建集体中，至少有1家是来自非公经济和社会组织" — local
     # (region-line) units only.
-    if row.unit.line == Line.REGION and not row.direct and row.non_public < 1:
+    if local is None:
+        local = row.unit.line == Line.REGION and not row.direct
+    if local and row.non_public < 1:
         found.append(
             Shortfall(
                 RULE_NON_PUBLIC,
@@ -258,4 +261,25 @@ def compute_progress(cycle: Cycle, unit: Unit, user) -> ProgressReport:
         setattr(totals, name, sum(getattr(row, name) for row in rows))
     totals.previous_title = sum(row.previous_title for row in rows)
     totals.ratio_target = sum(row.ratio_target for row in rows)
-    return ProgressReport(cycle=cycle, unit=unit, rows=rows, totals=totals)
+    own = _own_allocation(cycle, unit)
+    if own is not None:
+        # The unit's own allocation (what its parent, or the organiser, gave it), measured the
+        # way the parent measures this unit's row: the same verdict at both levels (API.md).
+        totals.required, totals.evaluation_quota = own
+        totals.ratio_target = multiplier * totals.evaluation_quota
+        local = unit.line == Line.REGION
+        totals.shortfalls = _shortfalls(totals, multiplier, local=local)
+    return ProgressReport(cycle=cycle, unit=unit, rows=rows, totals=totals, own=own is not None)
+
+
+def _own_allocation(cycle: Cycle, unit: Unit) -> tuple[int, int] | None:
+    """(required, evaluation quota) the unit was given in the cycle; None for the organiser,
+    (0, 0) for a participant given nothing (one query)."""
+    if unit.pk == cycle.unit_id:
+        return None
+    row = (
+        Quota.objects.filter(cycle=cycle, unit=unit)
+        .values_list("required_registrations", "evaluation_quota")
+        .first()
+    )
+    return row or (0, 0)

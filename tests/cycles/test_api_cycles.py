@@ -13,8 +13,8 @@ pytestmark = pytest.mark.django_db
 
 def _body(owner, **changes):
     body = {
-        "name": "2025—2026年度全国青年文明号（湖南）",
-        "level": "NATIONAL",
+        "name": "2025—2026年度湖南省青年文明号",
+        "level": "PROVINCIAL",
         "unit": owner.pk,
         "registration_opens": "2025-11-01",
         "registration_closes": "2026-12-31",
@@ -33,8 +33,8 @@ def test_create_cycle_defaults_from_level(world, api_client):
     cycle = Cycle.objects.get()
     assert data == {
         "id": cycle.pk,
-        "name": "2025—2026年度全国青年文明号（湖南）",
-        "level": "NATIONAL",
+        "name": "2025—2026年度湖南省青年文明号",
+        "level": "PROVINCIAL",
         "unit": world.hunan.pk,
         "unit_name": "湖南省团委",
         "previous": None,
@@ -48,7 +48,7 @@ def test_create_cycle_defaults_from_level(world, api_client):
             "youth_max_age": 35,
             "min_youth_percent": 50,
             "leader_max_age": 40,
-            "prior_title_levels": ["NATIONAL", "PROVINCIAL"],
+            "prior_title_levels": ["NATIONAL", "PROVINCIAL", "CITY"],
             "prior_title_min_year": None,
             "approval_delegated": False,
         },
@@ -57,17 +57,18 @@ def test_create_cycle_defaults_from_level(world, api_client):
 
 
 @pytest.mark.parametrize(
-    ("level", "expected"),
+    ("persona", "level", "expected"),
     [
-        ("PROVINCIAL", ["NATIONAL", "PROVINCIAL", "CITY"]),
-        ("CITY", ["NATIONAL", "PROVINCIAL", "CITY", "COUNTY"]),
-        ("COUNTY", []),
+        ("national", "NATIONAL", ["NATIONAL", "PROVINCIAL"]),
+        ("hunan", "PROVINCIAL", ["NATIONAL", "PROVINCIAL", "CITY"]),
+        ("changde", "CITY", ["NATIONAL", "PROVINCIAL", "CITY", "COUNTY"]),
+        ("wuling", "COUNTY", []),
     ],
 )
-def test_create_cycle_prior_levels_default_per_level(world, api_client, level, expected):
-    response = api_client.as_user(world.users["hunan"]).post(
-        "/cycles", _body(world.hunan, level=level)
-    )
+def test_create_cycle_prior_levels_default_per_level(world, api_client, persona, level, expected):
+    """Each unit organises cycles of its own level (API.md "one 届次 across the tree")."""
+    unit = world.units[persona]
+    response = api_client.as_user(world.users[persona]).post("/cycles", _body(unit, level=level))
 
     assert response.status_code == 201
     assert response.json()["rules"]["prior_title_levels"] == expected
@@ -76,8 +77,8 @@ def test_create_cycle_prior_levels_default_per_level(world, api_client, level, e
 def test_create_cycle_with_rules_and_previous(world, api_client):
     previous = CycleFactory(
         unit=world.hunan,
-        registration_opens=datetime.date(2013, 7, 1),
-        registration_closes=datetime.date(2015, 10, 31),
+        registration_opens=datetime.date(2023, 7, 1),
+        registration_closes=datetime.date(2025, 10, 31),
     )
     rules = {
         "min_members": 10,
@@ -101,6 +102,65 @@ def test_create_cycle_with_rules_and_previous(world, api_client):
     rules.pop("previous")
     rules["prior_title_levels"] = ["NATIONAL", "PROVINCIAL"]  # stored from the highest down
     assert data["rules"] == rules
+
+
+def test_create_cycle_of_another_level_forbidden(world, api_client):
+    """A province runs provincial cycles only: a national one of its own is 403 (API.md), so
+    there is never a second national cycle of the same period (issue 10 item 1)."""
+    response = api_client.as_user(world.users["hunan"]).post(
+        "/cycles", _body(world.hunan, level="NATIONAL", name="2025—2026年度全国青年文明号（湖南）")
+    )
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+    assert Cycle.objects.count() == 0
+
+
+def test_create_cycle_industry_unit_forbidden(world, api_client):
+    response = api_client.as_user(world.users["transport"]).post("/cycles", _body(world.transport))
+
+    assert response.status_code == 403
+
+
+def test_create_cycle_opening_derived_from_previous(world, api_client):
+    previous = CycleFactory(
+        unit=world.hunan,
+        level="PROVINCIAL",
+        registration_opens=datetime.date(2023, 7, 1),
+        registration_closes=datetime.date(2025, 10, 31),
+    )
+    body = _body(world.hunan, previous=previous.pk)
+    body.pop("registration_opens")
+
+    response = api_client.as_user(world.users["hunan"]).post("/cycles", body)
+
+    assert response.status_code == 201
+    assert response.json()["registration_opens"] == "2025-11-01"
+
+
+def test_create_cycle_opening_must_follow_previous(world, api_client):
+    previous = CycleFactory(
+        unit=world.hunan,
+        level="PROVINCIAL",
+        registration_opens=datetime.date(2023, 7, 1),
+        registration_closes=datetime.date(2025, 10, 31),
+    )
+    body = _body(world.hunan, previous=previous.pk, registration_opens="2025-11-02")
+
+    response = api_client.as_user(world.users["hunan"]).post("/cycles", body)
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["registration_opens"]
+
+
+def test_create_cycle_opening_required_without_previous(world, api_client):
+    body = _body(world.hunan)
+    body.pop("registration_opens")
+
+    response = api_client.as_user(world.users["hunan"]).post("/cycles", body)
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["registration_opens"]
 
 
 def test_create_cycle_national_for_a_province(world, api_client):
@@ -259,7 +319,7 @@ def test_create_cycle_audited(world, api_client):
     assert entry.actor == world.users["hunan"]
     assert entry.object_id == str(response.json()["id"])
     assert entry.scope_path == world.hunan.path
-    assert entry.changes["name"] == [None, "2025—2026年度全国青年文明号（湖南）"]
+    assert entry.changes["name"] == [None, "2025—2026年度湖南省青年文明号"]
     assert entry.changes["unit"] == [None, "湖南省团委"]
     assert entry.changes["min_members"] == [None, 6]
 

@@ -13,8 +13,8 @@ pytestmark = pytest.mark.django_db
 
 def _form(unit, **changes):
     data = {
-        "name": "2025—2026年度全国青年文明号（湖南）",
-        "level": "NATIONAL",
+        "name": "2025—2026年度湖南省青年文明号",
+        "level": "PROVINCIAL",
         "unit": str(unit.pk),
         "previous": "",
         "registration_opens": "2025-11-01",
@@ -41,7 +41,7 @@ def test_cycle_list_shows_visible_cycles(world, login_as):
     assert response.status_code == 200
     assert [c.name for c in response.context["page"].items] == ["湖南届次"]
     assert "广东届次" not in response.text
-    assert "新建届次" not in response.text  # a tier-2 admin does not create cycles
+    assert "新建届次" in response.text  # a city organises its city cycles
 
 
 def test_cycle_list_offers_creation_to_tier_one(world, login_as):
@@ -97,7 +97,8 @@ def test_cycle_create_page_prefilled_with_defaults(world, login_as):
 
 
 def test_cycle_create_page_saves_and_redirects(world, login_as):
-    response = login_as(world.users["hunan"]).post("/cycles/new/", _form(world.changde))
+    data = _form(world.changde, level="CITY", name="2025—2026年度常德市青年文明号")
+    response = login_as(world.users["hunan"]).post("/cycles/new/", data)
 
     cycle = Cycle.objects.get()
     assert response.status_code == 302
@@ -148,12 +149,21 @@ def test_cycle_create_page_unit_outside_subtree_rejected(world, login_as):
     assert Cycle.objects.count() == 0
 
 
-def test_cycle_create_page_tier_two_403(world, login_as):
+def test_cycle_create_page_other_level_403(world, login_as):
+    """A city organises city cycles only; an industry unit none (API.md: 403)."""
     client = login_as(world.users["changde"])
 
-    assert client.get("/cycles/new/").status_code == 403
     assert client.post("/cycles/new/", _form(world.changde)).status_code == 403
+    assert login_as(world.users["transport"]).get("/cycles/new/").status_code == 403
     assert Cycle.objects.count() == 0
+
+
+def test_cycle_create_page_city_cycle_by_the_city(world, login_as):
+    client = login_as(world.users["changde"])
+    data = _form(world.changde, name="2025—2026年度常德市青年文明号", level="CITY")
+
+    assert client.post("/cycles/new/", data).status_code == 302
+    assert Cycle.objects.get().level == "CITY"
 
 
 def test_cycle_edit_page_saves_with_audit(world, login_as):

@@ -78,11 +78,29 @@ def test_validate_cycle_prior_levels_known_and_unique():
 
 
 def test_validate_cycle_previous_closes_strictly_before():
-    previous = SimpleNamespace(pk=9, registration_closes=datetime.date(2025, 12, 30))
+    previous = SimpleNamespace(pk=9, registration_closes=datetime.date(2024, 12, 31))
     same = SimpleNamespace(pk=9, registration_closes=datetime.date(2025, 12, 31))
 
     assert validate_cycle(_input(previous=previous)) == {}
     assert list(validate_cycle(_input(previous=same))) == ["previous"]
+
+
+@pytest.mark.parametrize(
+    ("opens", "errors"),
+    [
+        (None, {}),  # derived: the day after the previous deadline
+        (datetime.date(2025, 1, 1), {}),
+        (datetime.date(2024, 12, 31), ["registration_opens"]),  # the deadline itself
+        (datetime.date(2025, 1, 2), ["registration_opens"]),  # a day late
+    ],
+)
+def test_validate_cycle_opens_the_day_after_the_previous_deadline(opens, errors):
+    """Seeds 001, 004: the window runs from the previous cycle's deadline."""
+    previous = SimpleNamespace(pk=9, registration_closes=datetime.date(2024, 12, 31))
+    data = _input(previous=previous, registration_opens=opens)
+
+    assert data.registration_opens == (opens or datetime.date(2025, 1, 1))
+    assert list(validate_cycle(data)) == list(errors)
 
 
 def test_validate_cycle_not_own_previous():

@@ -35,7 +35,7 @@ def demo_collectives(units):
 
 def test_demo_makes_one_registration_per_state_and_is_idempotent(units, demo_collectives):
     CycleFactory(
-        unit=units["hunan"], name=demo.CYCLE_NAME, prior_title_levels=["NATIONAL", "PROVINCIAL"]
+        unit=units["national"], name=demo.CYCLE_NAME, prior_title_levels=["NATIONAL", "PROVINCIAL"]
     )
     demo.load(units)
     states = dict(Registration.objects.values_list("collective__name", "state"))

@@ -357,3 +357,74 @@ def test_cycle_progress_is_documented_with_its_own_schema(client):
     assert {"cycle", "totals", "results"} <= set(
         document["components"]["schemas"][ref]["properties"]
     )
+
+
+@pytest.fixture
+def national(world):
+    """The one national cycle: the committee gives Hunan 115 / 12, Hunan gives 常德 6 / 1
+    (seeds 000 附件1); 常德 has three approved collectives, all public."""
+    cycle = CycleFactory(unit=world.national, evaluation_quota_multiplier=10)
+    QuotaFactory(cycle=cycle, unit=world.hunan, required_registrations=115, evaluation_quota=12)
+    QuotaFactory(cycle=cycle, unit=world.changde, required_registrations=6, evaluation_quota=1)
+    for _ in range(3):
+        RegistrationFactory(cycle=cycle, unit=world.wuling, state=S.APPROVED)
+    return cycle
+
+
+def test_progress_totals_carry_the_units_own_allocation(world, api_client, national):
+    """Hunan sees its own 115, 常德 its own 6 (issue 10 item 2), each first, then its
+    children's."""
+    hunan = api_client.as_user(world.users["hunan"]).get(f"/cycles/{national.pk}/progress")
+    totals = hunan.json()["totals"]
+    assert (totals["required"], totals["evaluation_quota"], totals["ratio_target"]) == (
+        115,
+        12,
+        120,
+    )
+    assert {s["rule"] for s in totals["shortfalls"]} == {
+        "required_registrations",
+        "evaluation_ratio",
+        "non_public",
+    }
+    assert _rows(hunan)["常德市团委"]["required"] == 6
+
+    changde = api_client.as_user(world.users["changde"]).get(f"/cycles/{national.pk}/progress")
+    assert (changde.json()["totals"]["required"], changde.json()["totals"]["approved"]) == (6, 3)
+
+
+def test_progress_city_sees_the_verdict_the_province_sees(world, api_client, national):
+    province_view = _rows(
+        api_client.as_user(world.users["hunan"]).get(f"/cycles/{national.pk}/progress")
+    )["常德市团委"]
+    city_totals = (
+        api_client.as_user(world.users["changde"])
+        .get(f"/cycles/{national.pk}/progress")
+        .json()["totals"]
+    )
+
+    assert city_totals["shortfalls"] == province_view["shortfalls"]
+    assert {s["rule"] for s in city_totals["shortfalls"]} == {
+        "required_registrations",
+        "evaluation_ratio",
+        "non_public",
+    }
+    assert city_totals["ratio_ok"] is False  # 3 < 10 × 1
+    assert province_view["ratio_ok"] is False
+
+
+def test_progress_organiser_totals_sum_the_children(world, api_client, national):
+    response = api_client.as_user(world.users["national"]).get(f"/cycles/{national.pk}/progress")
+
+    assert response.json()["totals"]["required"] == 115
+    assert response.json()["totals"]["shortfalls"] == []
+
+
+def test_progress_page_shows_own_allocation_first_in_red(world, login_as, national):
+    response = login_as(world.users["changde"]).get(f"/cycles/{national.pk}/progress/")
+
+    html = response.text
+    assert response.context["report"].own is True
+    assert "常德市团委：本级分配名额" in html
+    own_row = html[html.index('<tr class="own shortfall">') : html.index("</tbody>")]
+    assert 'data-rule="required_registrations"' in own_row
+    assert html.index('class="own') < html.index("武陵区团委")

@@ -45,7 +45,9 @@ ROLES = ("BUSINESS", "SYSTEM", "SECURITY", "AUDIT")
 
 
 def _organiser(p) -> bool:
-    return _admin(p) and p.tier <= 1
+    """A unit that awards a level runs cycles of it: the national committee and the region
+    units (province, city, county); an industry unit none (cycles/enums.organiser_level)."""
+    return _admin(p) and (p.tier == 0 or p.line == "REGION")
 
 
 RULES = {
@@ -55,7 +57,7 @@ RULES = {
     "nobody": lambda p, r: False,
     "authenticated": lambda p, r: p.kind != "anonymous",
     "admin": lambda p, r: _admin(p),
-    # Tier-0/1 admins: the national committee and provincial/ministry league committees.
+    # The national committee and the region units: they organise cycles of their level.
     "organiser": lambda p, r: _organiser(p),
     "collective": lambda p, r: p.kind == "collective",
     # An admin on its own unit and everything below it (scope at the bottom).
@@ -79,6 +81,8 @@ RULES = {
     # The security policy: one for the country, changed by the national committee's one.
     "national_security": lambda p, r: _security(p) and p.tier == 0,
     "audit": lambda p, r: _audit(p),
+    # 委托审核: a tier-1 unit's admin in a cycle its unit takes part in.
+    "tier1_lineage": lambda p, r: _admin(p) and p.tier == 1 and r in ("own", "parent"),
 }
 
 
@@ -168,7 +172,10 @@ PAGES: dict[str, Entry] = {
     "cycles:edit": Entry(
         "organiser_subtree", "cycle", write="organiser_subtree", body="cycle_form"
     ),
-    "cycles:quotas": Entry("admin_subtree", "cycle", write="admin_subtree", body="quota_form"),
+    # A unit's split in a cycle it takes part in (its own by default), or the organiser's when
+    # the admin is above the organiser.
+    "cycles:quotas": Entry("admin_lineage", "cycle", write="admin_lineage", body="quota_form"),
+    "cycles:delegations": Entry("tier1_lineage", "cycle", write="nobody", body="delegation_form"),
     "reporting:progress": Entry("admin_lineage", "cycle"),
     # The export buttons: a job over the admin's own unit in a cycle it takes part in.
     "reporting:export": post("admin_lineage", "cycle", body="page_export"),
@@ -243,8 +250,13 @@ API: dict[str, Entry] = {
         "organiser_subtree", "cycle", body="api_cycle", refused_writes=(400,)
     ),
     "GET /cycles/{cycle_id}/quotas": Entry("admin_lineage", "cycle"),
-    "PUT /cycles/{cycle_id}/quotas": Entry("admin_subtree", "cycle", body="api_quotas"),
+    "PUT /cycles/{cycle_id}/quotas": Entry("admin_lineage", "cycle", body="api_quotas"),
     "GET /cycles/{cycle_id}/progress": Entry("admin_lineage", "cycle"),
+    # 委托审核: listed to any admin taking part; granted and withdrawn by a tier-1 unit above
+    # the named unit (the body names the cycle's own unit, which is never delegable to).
+    "GET /cycles/{cycle_id}/delegations": Entry("admin_lineage", "cycle"),
+    "POST /cycles/{cycle_id}/delegations": Entry("nobody", "cycle", body="api_delegation"),
+    "DELETE /cycles/{cycle_id}/delegations": Entry("nobody", "cycle", body="api_delegation"),
     "POST /collectives": Entry("admin_subtree", "unit", body="api_collective"),
     "GET /collectives": Entry("admin"),
     # Near-duplicates are searched country-wide on purpose, but outside the caller's subtree

@@ -83,6 +83,7 @@ class Persona:
     tier: int
     user: object
     role: str = ""  # the administrator role (AdminRole), "" for everyone else
+    line: str = ""  # the unit's line (units.enums.Line), "" without a unit
 
 
 class Scene:
@@ -117,7 +118,7 @@ class Scene:
         if key == "collective":
             return Persona(key, "collective", 9, self.own_collective.user)
         user = self.world.users[key]
-        return Persona(key, "admin", user.unit.tier, user, user.admin_role)
+        return Persona(key, "admin", user.unit.tier, user, user.admin_role, user.unit.line)
 
     def relations(self, persona: str, kind: str | None) -> list[str]:
         if kind is None:
@@ -360,6 +361,8 @@ BODIES = {
     "unit_admin": lambda t: {"username": "matrix-intruder", "display_name": "入侵者"},
     "cycle_form": lambda t: _cycle_fields(t, api=False),
     "quota_form": _quota_form,
+    # The cycle's own unit: never delegable (the organiser or the tier-1 unit itself).
+    "delegation_form": lambda t: {"unit": t.unit.pk},
     "collective_form": lambda t: {
         "name": "矩阵新集体",
         "unit": t.unit.pk,
@@ -385,6 +388,7 @@ BODIES = {
     },
     "api_unit_admin": lambda t: {"username": "matrix-intruder", "display_name": "入侵者"},
     "api_cycle": lambda t: _cycle_fields(t, api=True),
+    "api_delegation": lambda t: {"unit": t.unit.pk},
     "api_quotas": lambda t: [
         {"unit": t.unit.pk, "required_registrations": 3, "evaluation_quota": 1}
     ],
