@@ -37,6 +37,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from qnwmh.collectives.enums import NON_PUBLIC_KINDS
 from qnwmh.collectives.models import Collective
 from qnwmh.registrations.models import Registration, RegistrationCount
+from qnwmh.titles.enums import TitleStatus
 from qnwmh.titles.models import Title
 from qnwmh.units import paths
 
@@ -64,7 +65,7 @@ def non_public() -> Q:
 def previous_title() -> Q:
     """A previous title: one declared in the profile, or one the collective holds now."""
     holds_title = Exists(
-        Title.objects.filter(collective=OuterRef("collective_id"), revoked_at__isnull=True)
+        Title.objects.filter(collective=OuterRef("collective_id"), status=TitleStatus.VALID)
     )
     return ~Q(prior_titles=[]) | Q(holds_title)
 

@@ -20,6 +20,7 @@ from qnwmh.collectives.enums import NON_PUBLIC_KINDS
 from qnwmh.cycles.models import Cycle, Quota
 from qnwmh.registrations.enums import APPROVED_OR_LATER, REGISTERED
 from qnwmh.registrations.models import Registration, RegistrationCount
+from qnwmh.titles.enums import TitleStatus
 from qnwmh.titles.models import Title
 from qnwmh.units import paths
 from qnwmh.units.enums import Line
@@ -140,7 +141,7 @@ def live_counts(cycle: Cycle, unit: Unit) -> dict[str, dict[str, int]]:
         Q(ownership="") & Q(collective__ownership__in=NON_PUBLIC_KINDS)
     )
     holds_title = Exists(
-        Title.objects.filter(collective=OuterRef("collective_id"), revoked_at__isnull=True)
+        Title.objects.filter(collective=OuterRef("collective_id"), status=TitleStatus.VALID)
     )
     previous_title = ~Q(prior_titles=[]) | Q(holds_title)
     rows = (
