@@ -65,7 +65,9 @@ def non_public() -> Q:
 def previous_title() -> Q:
     """A previous title: one declared in the profile, or one the collective holds now."""
     holds_title = Exists(
-        Title.objects.filter(collective=OuterRef("collective_id"), status=TitleStatus.VALID)
+        Title.objects.filter(
+            collective=OuterRef("collective_id"), status=TitleStatus.VALID, revoked_at__isnull=True
+        )
     )
     return ~Q(prior_titles=[]) | Q(holds_title)
 

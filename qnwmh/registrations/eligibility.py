@@ -347,7 +347,9 @@ def gather_facts(cycle, collective, registration=None) -> Facts:
     submitted_at = registration.submitted_at if registration is not None else None
     return Facts(
         titles=tuple(
-            collective.titles.filter(status=TitleStatus.VALID).values("level", "year", "name")
+            collective.titles.filter(status=TitleStatus.VALID, revoked_at__isnull=True).values(
+                "level", "year", "name"
+            )
         ),
         has_other_registration=has_other,
         unit_id=unit.pk,

@@ -141,7 +141,9 @@ def live_counts(cycle: Cycle, unit: Unit) -> dict[str, dict[str, int]]:
         Q(ownership="") & Q(collective__ownership__in=NON_PUBLIC_KINDS)
     )
     holds_title = Exists(
-        Title.objects.filter(collective=OuterRef("collective_id"), status=TitleStatus.VALID)
+        Title.objects.filter(
+            collective=OuterRef("collective_id"), status=TitleStatus.VALID, revoked_at__isnull=True
+        )
     )
     previous_title = ~Q(prior_titles=[]) | Q(holds_title)
     rows = (
