@@ -38,6 +38,7 @@ from qnwmh.collectives.enums import NON_PUBLIC_KINDS
 from qnwmh.collectives.models import Collective
 from qnwmh.core import paths
 from qnwmh.registrations.models import Registration, RegistrationCount
+from qnwmh.titles.enums import TitleStatus
 from qnwmh.titles.models import Title
 
 # (cycle_id, unit_path, state, non_public, previous_title)
@@ -64,7 +65,9 @@ def non_public() -> Q:
 def previous_title() -> Q:
     """A previous title: one declared in the profile, or one the collective holds now."""
     holds_title = Exists(
-        Title.objects.filter(collective=OuterRef("collective_id"), revoked_at__isnull=True)
+        Title.objects.filter(
+            collective=OuterRef("collective_id"), status=TitleStatus.VALID, revoked_at__isnull=True
+        )
     )
     return ~Q(prior_titles=[]) | Q(holds_title)
 

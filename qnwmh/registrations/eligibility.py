@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from qnwmh.cycles.enums import Level
 from qnwmh.registrations.enums import ACTIVE, RegistrationState
+from qnwmh.titles.enums import TitleStatus
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -346,7 +347,9 @@ def gather_facts(cycle, collective, registration=None) -> Facts:
     submitted_at = registration.submitted_at if registration is not None else None
     return Facts(
         titles=tuple(
-            collective.titles.filter(revoked_at__isnull=True).values("level", "year", "name")
+            collective.titles.filter(status=TitleStatus.VALID, revoked_at__isnull=True).values(
+                "level", "year", "name"
+            )
         ),
         has_other_registration=has_other,
         unit_id=unit.pk,

@@ -21,6 +21,7 @@ from qnwmh.core import paths
 from qnwmh.cycles.models import Cycle, Quota
 from qnwmh.registrations.enums import APPROVED_OR_LATER, REGISTERED
 from qnwmh.registrations.models import Registration, RegistrationCount
+from qnwmh.titles.enums import TitleStatus
 from qnwmh.titles.models import Title
 from qnwmh.units.enums import Line
 from qnwmh.units.models import Unit
@@ -141,7 +142,9 @@ def live_counts(cycle: Cycle, unit: Unit) -> dict[str, dict[str, int]]:
         Q(ownership="") & Q(collective__ownership__in=NON_PUBLIC_KINDS)
     )
     holds_title = Exists(
-        Title.objects.filter(collective=OuterRef("collective_id"), revoked_at__isnull=True)
+        Title.objects.filter(
+            collective=OuterRef("collective_id"), status=TitleStatus.VALID, revoked_at__isnull=True
+        )
     )
     previous_title = ~Q(prior_titles=[]) | Q(holds_title)
     rows = (

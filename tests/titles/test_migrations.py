@@ -52,3 +52,24 @@ def test_the_move_unapplies_and_reapplies_cleanly(world):
     migrate(_latest())
     assert "collectives_title" in connection.introspection.table_names()
     assert "titles_title" not in connection.introspection.table_names()
+
+
+def test_titles_revoked_before_the_register_become_revoked(world):
+    old_apps = migrate([("titles", "0001_initial")])
+    old_title = old_apps.get_model("titles", "Title")
+    collective = old_apps.get_model("collectives", "Collective").objects.create(
+        code="mv0002", name="撤销前的集体", unit_id=world.wuling.pk, unit_path=world.wuling.path
+    )
+    old_title.objects.create(collective=collective, level="CITY", year=2017, name="已撤销")
+    old_title.objects.create(
+        collective=collective,
+        level="CITY",
+        year=2018,
+        name="已撤销",
+        revoked_at="2020-01-01T00:00Z",
+    )
+    migrate(_latest())
+    assert sorted(Title.objects.values_list("year", "status")) == [
+        (2017, "valid"),
+        (2018, "revoked"),
+    ]
