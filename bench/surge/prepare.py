@@ -27,7 +27,7 @@ from pathlib import Path
 
 import django
 
-CYCLE_NAME = "2025—2026年度全国青年文明号（湖南）"
+CYCLE_NAME = "2025—2026年度全国青年文明号"
 # The admins of the surge: (username, the demo's unit of the same level by its admin).
 ADMINS = [
     ("surge-national", "national"),
